@@ -1,0 +1,116 @@
+package engine
+
+// CommandKind says what a Command does and which of its fields it reads.
+type CommandKind uint8
+
+const (
+	// CmdTick carries only Seq and Time: it lets time-driven rules (GTD
+	// expiry) fire on a quiet market.
+	CmdTick CommandKind = iota + 1
+	// CmdCreateAccount creates the next account id.
+	CmdCreateAccount
+	// CmdCreateAsset: Symbol, Scale.
+	CmdCreateAsset
+	// CmdCreateMarket: Base, Quote, PriceScale, Tick, Lot, MinSize, MakerBps,
+	// TakerBps. Tick is in price units (10^-PriceScale quote per base unit),
+	// Lot and MinSize in base units. A new market is open.
+	CmdCreateMarket
+	// CmdSetMarketStatus: Market, Status.
+	CmdSetMarketStatus
+	// CmdSetFees: Market, MakerBps, TakerBps. Applies to orders placed later.
+	CmdSetFees
+	// CmdDeposit: Account, Asset, Amount, Ref (credited once per Ref).
+	CmdDeposit
+	// CmdWithdraw: Account, Asset, Amount, Withdrawal (a new id). Moves
+	// available into a hold.
+	CmdWithdraw
+	// CmdCompleteWithdrawal: Withdrawal. Removes the hold: the funds left.
+	CmdCompleteWithdrawal
+	// CmdFailWithdrawal: Withdrawal. Returns the hold to available.
+	CmdFailWithdrawal
+	// CmdPlaceOrder: Account, Market, Side, Type, TIF, PostOnly, STP, Price
+	// (limit only), Size (or QuoteAmount for a market buy), ExpiresAt (GTD
+	// only), ClientOrderID (optional).
+	CmdPlaceOrder
+	// CmdAmendOrder: Account, Order or ClientOrderID, Price (0 keeps it),
+	// Size (the new total size, filled part included; 0 keeps it). Reducing
+	// the size keeps the order's place in the queue; a new price or a larger
+	// size sends it to the back, and a new price that crosses trades.
+	CmdAmendOrder
+	// CmdCancelOrder: Account, Order or (when Order is 0) ClientOrderID.
+	CmdCancelOrder
+	// CmdCancelAll: Account, Market (0 means every market).
+	CmdCancelAll
+	// CmdBatch: Account, Batch (places and cancels, applied in order, each
+	// with its own result; the items' Account is the batch's).
+	CmdBatch
+	cmdKindEnd
+)
+
+var commandKindNames = [...]string{
+	CmdTick:               "tick",
+	CmdCreateAccount:      "create_account",
+	CmdCreateAsset:        "create_asset",
+	CmdCreateMarket:       "create_market",
+	CmdSetMarketStatus:    "set_market_status",
+	CmdSetFees:            "set_fees",
+	CmdDeposit:            "deposit",
+	CmdWithdraw:           "withdraw",
+	CmdCompleteWithdrawal: "complete_withdrawal",
+	CmdFailWithdrawal:     "fail_withdrawal",
+	CmdPlaceOrder:         "place_order",
+	CmdAmendOrder:         "amend_order",
+	CmdCancelOrder:        "cancel_order",
+	CmdCancelAll:          "cancel_all",
+	CmdBatch:              "batch",
+}
+
+func (k CommandKind) String() string {
+	if k > 0 && k < cmdKindEnd {
+		return commandKindNames[k]
+	}
+	return "command?"
+}
+
+// Command is one instruction to the engine. It is flat: Kind says which
+// fields are read (see each CommandKind), the rest are ignored. Seq and Time
+// are stamped by the caller (the sequencer); Seq must increase.
+type Command struct {
+	Kind CommandKind
+	Seq  uint64
+	Time int64 // Unix nanoseconds; the engine never lets time go backwards
+
+	Account AccountID
+	Asset   AssetID
+	Market  MarketID
+	Order   OrderID
+
+	Side          Side
+	Type          OrderType
+	TIF           TimeInForce
+	PostOnly      bool
+	STP           SelfTradePrevention
+	ClientOrderID ClientOrderID
+	Price         int64 // price units: 10^-PriceScale quote per whole base
+	Size          int64 // base units
+	QuoteAmount   int64 // quote units, market buys by amount
+	ExpiresAt     int64 // GTD, Unix nanoseconds
+
+	Amount     int64 // deposit, withdraw
+	Ref        Ref
+	Withdrawal WithdrawalID
+
+	Symbol     Symbol
+	Scale      uint8
+	Base       AssetID
+	Quote      AssetID
+	PriceScale uint8
+	Tick       int64
+	Lot        int64
+	MinSize    int64
+	MakerBps   int32
+	TakerBps   int32
+	Status     MarketStatus
+
+	Batch []Command
+}

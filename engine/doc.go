@@ -1,0 +1,129 @@
+// Package engine is lpx's matching engine: a pure, deterministic state
+// machine. Commands go in, events come out:
+//
+//	e := engine.New()
+//	out = e.Apply(&cmd, out[:0])
+//
+// The engine does no I/O, starts no goroutine, reads no clock and no
+// randomness. The same commands in the same order give the same events and
+// the same StateHash, byte for byte. Durability is the caller's job: persist
+// a command (journal it) before you act on its events.
+//
+// # Numbers
+//
+// Amounts are int64 units of an asset's scale (10^-Scale of one token). A
+// market's prices are int64 price units, 10^-PriceScale quote per one whole
+// base token, and are multiples of its Tick; sizes are base units and
+// multiples of its Lot. CreateMarket refuses a tick and lot whose product (the
+// notional of one lot at one tick) is not a whole number of quote units, so
+// the notional of any order, price x size, is an exact integer:
+//
+//	notional = (price / Tick) * (size / Lot) * notionalPerTickLot
+//
+// computed with overflow checks; anything that would overflow int64 is
+// rejected amount_overflow. An asset's total supply (deposits minus completed
+// withdrawals) never exceeds MaxInt64, so no balance can overflow.
+//
+// # Time
+//
+// Every command carries a time; the engine's clock is the largest time seen.
+// Before validating a command, the engine expires every GTD order whose
+// ExpiresAt is at or before that clock (EvOrderExpired, in ExpiresAt then
+// OrderID order, followed by their EvBalance events), with the command's Seq,
+// even when the command is then rejected. A command whose Seq is not above
+// the last one is rejected stale_sequence before anything else, and changes
+// nothing at all.
+//
+// # Orders
+//
+// Limit orders rest with GTC or GTD (until ExpiresAt, which must be later
+// than the clock); IOC fills what it can and cancels the rest; FOK fills
+// completely or is rejected fok_unfillable, cancelling no maker. Post-only
+// (GTC or GTD only) is rejected post_only_would_cross if its price reaches
+// the opposite best. Market orders (IOC or FOK) fill at any price, by base
+// Size or, for buys, by QuoteAmount: spend at most that much quote, fees
+// included, in whole lots. A market order is simulated first and rejected
+// insufficient_balance if the account cannot pay for what it would fill; a
+// market order by quote amount ends with EvOrderDone (Size bought, Amount
+// spent) unless self-trade prevention stopped it.
+//
+// Matching is price-time priority; a trade's price is the maker's; a taker
+// never trades worse than its limit. After every command the book is not
+// crossed. Self-trade prevention (CancelTaker by default, CancelMaker,
+// CancelBoth) means an account never trades with itself; FOK and market
+// simulations count only liquidity the taker may actually take under its
+// mode (liquidity behind an own order does not count for CancelTaker and
+// CancelBoth; own orders are skipped for CancelMaker).
+//
+// A placement's events: EvOrderAccepted; then for each fill EvTrade and, if
+// the maker is now filled, its EvOrderDone (a maker cancelled by self-trade
+// prevention gets EvOrderCanceled where it is met); then for the taker
+// EvOrderDone if it filled completely, EvOrderCanceled (Remaining, Reason
+// unfilled or self_trade) if a remainder does not rest, nothing if it rests;
+// then the EvBalance events.
+//
+// Amend changes a resting order's price and/or total size (filled part
+// included, so the new size must exceed what has filled). A size decrease at
+// the same price keeps the order's place; a new price or a larger size sends
+// it to the back of its (new) level, and a new price that crosses the book
+// trades as a taker first (post-only orders are rejected instead).
+//
+// Client order ids are unique per account among resting orders. Cancel finds
+// an order by OrderID or, when Order is 0, by ClientOrderID; another
+// account's order is unknown_order. Cancel-all cancels the account's orders
+// (in one market, or all) in OrderID order. A halted market accepts cancels
+// only.
+//
+// # Fees and holds
+//
+// Fees are basis points of notional, charged in the quote asset: the buyer
+// pays notional plus fee, the seller receives notional minus fee, the fee
+// account receives both fees. An order's rates are fixed when it is placed.
+// Fees are cumulative per order so that splitting cannot dodge rounding:
+// after each fill, the fee charged to the order so far is
+//
+//	ceil( sum over its fills of (notional_i * bps_i) / 10000 )
+//
+// where bps_i is the order's taker rate for fills it took as the incoming
+// order and its maker rate for fills while resting; each fill charges the
+// increase.
+//
+// A resting order holds exactly what it can still spend: a sell holds its
+// remaining size in base; a buy holds, in quote, its remaining notional at
+// its limit plus the fee still chargeable if that remainder fills as maker:
+//
+//	hold = N + ceil((feeNum + N*makerBps) / 10000) - feeCharged
+//
+// with N the remaining notional at the limit price and feeNum the running sum
+// of notional_i*bps_i. Placing a limit buy requires available quote of at
+// least notional + ceil(notional * max(makerBps, takerBps) / 10000) at its
+// limit; a limit sell requires its size in base. A withdrawal holds its
+// amount until completed (gone) or failed (refunded).
+//
+// Every balance change is reported by EvBalance events with the new
+// available and held amounts: one per balance that differs from its value at
+// the start of the phase, where the phases are the pre-command expiries, the
+// command itself, and, in a batch, each item; sorted by account then asset.
+//
+// # Rejections
+//
+// Every command is fully validated before it changes anything. A rejected
+// command produces one EvRejected with a Code and changes no state beyond the
+// time-driven expiries. In a batch each item succeeds or fails on its own.
+//
+// # Snapshots
+//
+// AppendSnapshot encodes the whole state canonically; Restore decodes it to an
+// identical engine (continuing from it gives the same events as never having
+// stopped) and rejects corrupt or truncated input with an error, never a
+// panic. StateHash is the SHA-256 of the canonical encoding.
+//
+// # Invariants
+//
+// CheckInvariants verifies, expensively, what must hold after every command:
+// books sorted and not crossed, FIFO within each level, level totals, every
+// hold equal to what its resting orders and pending withdrawals need, no
+// negative balance, and per asset, the sum of available plus held over all
+// accounts (the fee account included) equal to deposits minus completed
+// withdrawals. Tests call it after every command.
+package engine

@@ -1,0 +1,269 @@
+package engine
+
+import "slices"
+
+// Engine is the exchange's whole trading state. It is not safe for
+// concurrent use: one goroutine (the sequencer) owns it.
+type Engine struct {
+	now     int64  // largest command time seen
+	lastSeq uint64 // Seq of the last command applied
+
+	accounts []account // index AccountID; 0 unused
+	assets   []asset   // index AssetID; 0 unused
+	markets  []market  // index MarketID; 0 unused
+	symbols  map[Symbol]AssetID
+	pairs    map[[2]AssetID]MarketID
+
+	orders       []order  // slab; index is the slot
+	gens         []uint32 // generation per slot; a live order's id uses it
+	free         []uint32 // free slots, used from the end
+	nextPriority uint64   // time priority for the next order entering a level
+	clientIDs    map[clientKey]uint32
+	expiries     expiryHeap
+
+	deposits    map[Ref]struct{}
+	withdrawals map[WithdrawalID]withdrawal
+
+	// Per-command scratch, reused so that steady state allocates nothing.
+	out     []Event
+	seq     uint64
+	item    uint16
+	touched []touch
+	epoch   uint64
+	slots   []uint32
+}
+
+type account struct {
+	balances []balance // index AssetID, grown on first touch
+	orders   uint32    // head of this account's resting orders (slot), noSlot if none
+}
+
+type balance struct {
+	available, held int64
+	// epoch and the values at the first touch in it, to report changes.
+	epoch                 uint64
+	oldAvailable, oldHeld int64
+}
+
+type asset struct {
+	symbol    Symbol
+	scale     uint8
+	deposited int64 // all deposits ever
+	withdrawn int64 // all completed withdrawals
+}
+
+type withdrawal struct {
+	account AccountID
+	asset   AssetID
+	amount  int64
+	pending bool
+}
+
+type clientKey struct {
+	account AccountID
+	id      ClientOrderID
+}
+
+type touch struct {
+	account AccountID
+	asset   AssetID
+}
+
+// New returns an empty engine with the fee account.
+func New() *Engine {
+	e := &Engine{
+		accounts:    make([]account, 1, 64),
+		assets:      make([]asset, 1, 16),
+		markets:     make([]market, 1, 16),
+		symbols:     map[Symbol]AssetID{},
+		pairs:       map[[2]AssetID]MarketID{},
+		clientIDs:   map[clientKey]uint32{},
+		deposits:    map[Ref]struct{}{},
+		withdrawals: map[WithdrawalID]withdrawal{},
+		out:         nil,
+	}
+	e.accounts = append(e.accounts, account{orders: noSlot}) // FeeAccount
+	return e
+}
+
+// Now is the engine's clock: the largest command time seen.
+func (e *Engine) Now() int64 { return e.now }
+
+// LastSeq is the Seq of the last command applied.
+func (e *Engine) LastSeq() uint64 { return e.lastSeq }
+
+// Apply executes one command and appends its events to out, which it
+// returns. It never blocks and, in steady state, never allocates.
+func (e *Engine) Apply(cmd *Command, out []Event) []Event {
+	e.out = out
+	e.seq = cmd.Seq
+	e.item = 0
+	if cmd.Seq <= e.lastSeq {
+		e.reject(cmd, CodeStaleSequence)
+		return e.finish()
+	}
+	e.lastSeq = cmd.Seq
+	if cmd.Time > e.now {
+		e.now = cmd.Time
+	}
+	e.expireDue()
+	e.flushBalances()
+	e.dispatch(cmd)
+	e.flushBalances()
+	return e.finish()
+}
+
+func (e *Engine) finish() []Event {
+	out := e.out
+	e.out = nil
+	return out
+}
+
+func (e *Engine) dispatch(cmd *Command) {
+	switch cmd.Kind {
+	case CmdTick:
+	case CmdCreateAccount:
+		e.createAccount()
+	case CmdCreateAsset:
+		e.createAsset(cmd)
+	case CmdCreateMarket:
+		e.createMarket(cmd)
+	case CmdSetMarketStatus:
+		e.setMarketStatus(cmd)
+	case CmdSetFees:
+		e.setFees(cmd)
+	case CmdDeposit:
+		e.deposit(cmd)
+	case CmdWithdraw:
+		e.withdraw(cmd)
+	case CmdCompleteWithdrawal, CmdFailWithdrawal:
+		e.settleWithdrawal(cmd)
+	case CmdPlaceOrder:
+		e.placeOrder(cmd)
+	case CmdAmendOrder:
+		e.amendOrder(cmd)
+	case CmdCancelOrder:
+		e.cancelOrder(cmd)
+	case CmdCancelAll:
+		e.cancelAll(cmd)
+	case CmdBatch:
+		e.batch(cmd)
+	default:
+		e.reject(cmd, CodeInvalidCommand)
+	}
+}
+
+func (e *Engine) batch(cmd *Command) {
+	if len(cmd.Batch) == 0 {
+		e.reject(cmd, CodeInvalidCommand)
+		return
+	}
+	if len(cmd.Batch) > MaxBatchItems {
+		e.reject(cmd, CodeBatchTooLarge)
+		return
+	}
+	for i := range cmd.Batch {
+		e.item = uint16(i + 1)
+		item := &cmd.Batch[i]
+		acct := item.Account
+		item.Account = cmd.Account
+		switch item.Kind {
+		case CmdPlaceOrder:
+			e.placeOrder(item)
+		case CmdCancelOrder:
+			e.cancelOrder(item)
+		default:
+			e.reject(item, CodeInvalidCommand)
+		}
+		item.Account = acct
+		e.flushBalances()
+	}
+	e.item = 0
+}
+
+// event appends a zeroed event of kind stamped with the command's seq,
+// time and batch item, and returns it to be filled in.
+func (e *Engine) event(kind EventKind) *Event {
+	e.out = append(e.out, Event{})
+	ev := &e.out[len(e.out)-1]
+	ev.Seq, ev.Time, ev.Kind, ev.Item = e.seq, e.now, kind, e.item
+	return ev
+}
+
+func (e *Engine) reject(cmd *Command, code Code) {
+	ev := e.event(EvRejected)
+	ev.Cmd, ev.Code = cmd.Kind, code
+	ev.Account, ev.Market, ev.Order, ev.ClientOrderID = cmd.Account, cmd.Market, cmd.Order, cmd.ClientOrderID
+}
+
+func (e *Engine) hasAccount(id AccountID) bool { return id != 0 && int(id) < len(e.accounts) }
+func (e *Engine) hasAsset(id AssetID) bool     { return id != 0 && int(id) < len(e.assets) }
+
+func (e *Engine) market(id MarketID) *market {
+	if id == 0 || int(id) >= len(e.markets) {
+		return nil
+	}
+	return &e.markets[id]
+}
+
+// bal returns the balance of an account in an asset, growing the account's
+// table if needed, and records that it is about to change.
+func (e *Engine) bal(id AccountID, a AssetID) *balance {
+	acct := &e.accounts[id]
+	if int(a) >= len(acct.balances) {
+		acct.balances = slices.Grow(acct.balances, int(a)+1-len(acct.balances))
+		acct.balances = acct.balances[:int(a)+1]
+	}
+	b := &acct.balances[a]
+	if b.epoch != e.epoch+1 {
+		b.epoch = e.epoch + 1
+		b.oldAvailable, b.oldHeld = b.available, b.held
+		e.touched = append(e.touched, touch{id, a})
+	}
+	return b
+}
+
+// available reads a balance without marking it touched.
+func (e *Engine) available(id AccountID, a AssetID) int64 {
+	bs := e.accounts[id].balances
+	if int(a) >= len(bs) {
+		return 0
+	}
+	return bs[a].available
+}
+
+// flushBalances emits an EvBalance for each balance touched since the last
+// flush whose value changed, in account then asset order.
+func (e *Engine) flushBalances() {
+	if len(e.touched) == 0 {
+		return
+	}
+	if len(e.touched) > 1 {
+		slices.SortFunc(e.touched, func(x, y touch) int {
+			if x.account != y.account {
+				return cmpInt(int64(x.account), int64(y.account))
+			}
+			return cmpInt(int64(x.asset), int64(y.asset))
+		})
+	}
+	for _, t := range e.touched {
+		b := &e.accounts[t.account].balances[t.asset]
+		if b.available == b.oldAvailable && b.held == b.oldHeld {
+			continue
+		}
+		ev := e.event(EvBalance)
+		ev.Account, ev.Asset, ev.Available, ev.Held = t.account, t.asset, b.available, b.held
+	}
+	e.touched = e.touched[:0]
+	e.epoch++
+}
+
+func cmpInt(a, b int64) int {
+	switch {
+	case a < b:
+		return -1
+	case a > b:
+		return 1
+	}
+	return 0
+}

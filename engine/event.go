@@ -1,0 +1,134 @@
+package engine
+
+// EventKind says what happened and which Event fields are set.
+type EventKind uint8
+
+const (
+	// EvRejected: Cmd, Code, Account, Order, ClientOrderID. Nothing changed.
+	EvRejected EventKind = iota + 1
+	// EvAccountCreated: Account.
+	EvAccountCreated
+	// EvAssetCreated: Asset, Symbol, Scale.
+	EvAssetCreated
+	// EvMarketCreated: Market, Base, Quote, PriceScale, Tick, Lot, MinSize,
+	// MakerBps, TakerBps, Status.
+	EvMarketCreated
+	// EvMarketStatus: Market, Status.
+	EvMarketStatus
+	// EvFeesSet: Market, MakerBps, TakerBps.
+	EvFeesSet
+	// EvDeposited: Account, Asset, Amount, Ref.
+	EvDeposited
+	// EvWithdrawalHeld: Account, Asset, Amount, Withdrawal.
+	EvWithdrawalHeld
+	// EvWithdrawalCompleted: Account, Asset, Amount, Withdrawal.
+	EvWithdrawalCompleted
+	// EvWithdrawalFailed: Account, Asset, Amount, Withdrawal (refunded).
+	EvWithdrawalFailed
+	// EvOrderAccepted: Account, Market, Order, ClientOrderID, Side, Type, TIF,
+	// PostOnly, STP, Price, Size, Amount (a market buy's quote amount),
+	// ExpiresAt, MakerBps, TakerBps.
+	EvOrderAccepted
+	// EvOrderAmended: Account, Market, Order, Side, Price, Size (new total),
+	// Remaining, Requeued (lost its place in the queue).
+	EvOrderAmended
+	// EvTrade: Market, Price, Size, Amount (notional in quote units), Side
+	// (the taker's), Account/Order/Fee (taker), MakerAccount/MakerOrder/
+	// MakerFee. Fees are in the quote asset.
+	EvTrade
+	// EvOrderDone: Account, Market, Order, Side, Size: the order filled completely.
+	EvOrderDone
+	// EvOrderCanceled: Account, Market, Order, Side, Remaining, Reason.
+	EvOrderCanceled
+	// EvOrderExpired: Account, Market, Order, Side, Remaining (GTD expiry).
+	EvOrderExpired
+	// EvBalance: Account, Asset, Available, Held after the command (or batch
+	// item). One per changed balance, in account then asset order, after the
+	// events that changed it.
+	EvBalance
+	evKindEnd
+)
+
+var eventKindNames = [...]string{
+	EvRejected:            "rejected",
+	EvAccountCreated:      "account_created",
+	EvAssetCreated:        "asset_created",
+	EvMarketCreated:       "market_created",
+	EvMarketStatus:        "market_status",
+	EvFeesSet:             "fees_set",
+	EvDeposited:           "deposited",
+	EvWithdrawalHeld:      "withdrawal_held",
+	EvWithdrawalCompleted: "withdrawal_completed",
+	EvWithdrawalFailed:    "withdrawal_failed",
+	EvOrderAccepted:       "accepted",
+	EvOrderAmended:        "amended",
+	EvTrade:               "trade",
+	EvOrderDone:           "done",
+	EvOrderCanceled:       "canceled",
+	EvOrderExpired:        "expired",
+	EvBalance:             "balance",
+}
+
+func (k EventKind) String() string {
+	if k > 0 && k < evKindEnd {
+		return eventKindNames[k]
+	}
+	return "event?"
+}
+
+// Event is one state change (or one rejection). It is flat and holds no
+// pointers, so a caller-owned []Event buffer is reused without allocation.
+// Every event carries the Seq and Time of the command that caused it, and
+// Item, the 1-based position within a batch (0 outside batches).
+type Event struct {
+	Seq  uint64
+	Time int64
+	Kind EventKind
+	Item uint16
+
+	Cmd    CommandKind // rejected: the command refused
+	Code   Code        // rejected: why
+	Reason CancelReason
+
+	Side     Side
+	Type     OrderType
+	TIF      TimeInForce
+	PostOnly bool
+	STP      SelfTradePrevention
+	Requeued bool
+	Status   MarketStatus
+
+	Account       AccountID
+	Asset         AssetID
+	Market        MarketID
+	Order         OrderID
+	ClientOrderID ClientOrderID
+
+	Price     int64
+	Size      int64
+	Remaining int64
+	Amount    int64
+	Fee       int64
+	ExpiresAt int64
+
+	MakerAccount AccountID
+	MakerOrder   OrderID
+	MakerFee     int64
+
+	Available int64
+	Held      int64
+
+	Ref        Ref
+	Withdrawal WithdrawalID
+
+	Symbol     Symbol
+	Scale      uint8
+	PriceScale uint8
+	Base       AssetID
+	Quote      AssetID
+	Tick       int64
+	Lot        int64
+	MinSize    int64
+	MakerBps   int32
+	TakerBps   int32
+}
