@@ -50,7 +50,7 @@ func (e *Engine) createMarket(cmd *Command) {
 		e.reject(cmd, CodeInvalidFee)
 		return
 	}
-	if _, dup := e.pairs[[2]AssetID{cmd.Base, cmd.Quote}]; dup {
+	if _, dup := e.pairs[pairKey(cmd.Base, cmd.Quote)]; dup {
 		e.reject(cmd, CodeDuplicateMarket)
 		return
 	}
@@ -70,12 +70,21 @@ func (e *Engine) createMarket(cmd *Command) {
 		makerBps: cmd.MakerBps, takerBps: cmd.TakerBps, status: Open,
 		bids: bookSide{side: Buy}, asks: bookSide{side: Sell},
 	})
-	e.pairs[[2]AssetID{cmd.Base, cmd.Quote}] = id
+	e.pairs[pairKey(cmd.Base, cmd.Quote)] = id
 	m := &e.markets[id]
 	ev := e.event(EvMarketCreated)
 	ev.Market, ev.Base, ev.Quote, ev.PriceScale = id, m.base, m.quote, m.priceScale
 	ev.Tick, ev.Lot, ev.MinSize = m.tick, m.lot, m.minLots*m.lot
 	ev.MakerBps, ev.TakerBps, ev.Status = m.makerBps, m.takerBps, m.status
+}
+
+// pairKey names the pair of two assets in either order: A/B and B/A are the
+// same pair and have one market, so liquidity is never split between them.
+func pairKey(a, b AssetID) [2]AssetID {
+	if a > b {
+		a, b = b, a
+	}
+	return [2]AssetID{a, b}
 }
 
 func validFee(bps int32) bool { return bps >= 0 && bps <= MaxFeeBps }
@@ -158,7 +167,7 @@ func (e *Engine) deposit(cmd *Command) {
 	}
 	a := &e.assets[cmd.Asset]
 	deposited, ok := add(a.deposited, cmd.Amount)
-	if !ok { // supply = deposited - withdrawn <= deposited fits too
+	if !ok { // lifetime deposits fit int64, so supply and every balance do too
 		e.reject(cmd, CodeAmountOverflow)
 		return
 	}

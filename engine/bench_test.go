@@ -1,11 +1,14 @@
 package engine
 
-import "testing"
+import (
+	"runtime"
+	"testing"
+)
 
 // BenchmarkStandardMix replays the standard mix (see mix_test.go; seed 1):
 // 1,000 funded accounts, 2,000 resting orders placed before timing, then
 // 200,000 recorded commands (60% limit, 30% cancel, 10% market). Over those
-// commands the book wanders between about 2,000 and 6,500 resting orders
+// commands the book wanders between about 2,000 and 10,400 resting orders
 // (reported as min_resting and max_resting). When b.N passes the end of the
 // recording, the timer stops, the engine is restored from a snapshot of the
 // start and the replay begins again. ns/op and allocs/op are per command,
@@ -15,8 +18,6 @@ func BenchmarkStandardMix(b *testing.B) {
 	g := mixSetup(b, accounts, resting, 1)
 	start := g.e.AppendSnapshot(nil)
 	cmds, minLive, maxLive := g.record(n)
-	b.ReportMetric(float64(minLive), "min_resting")
-	b.ReportMetric(float64(maxLive), "max_resting")
 
 	e := mustRestore(b, start)
 	out := make([]Event, 0, 1024)
@@ -30,6 +31,8 @@ func BenchmarkStandardMix(b *testing.B) {
 		}
 		out = e.Apply(&cmds[j], out[:0])
 	}
+	b.ReportMetric(float64(minLive), "min_resting")
+	b.ReportMetric(float64(maxLive), "max_resting")
 }
 
 func mustRestore(tb testing.TB, snap []byte) *Engine {
@@ -99,29 +102,79 @@ func BenchmarkCancel(b *testing.B) {
 	}
 }
 
-// BenchmarkSweep10Levels times one market buy that takes 10 price levels of
-// one order each (10 trades, 10 makers done); the levels are put back
-// untimed before each sweep.
+// BenchmarkSweep10Levels times one market buy of 100 lots that takes 10
+// price levels of one 10-lot order each: 10 trades, 10 makers done, 13
+// balance events. The asks for 10,000 sweeps are placed untimed beforehand,
+// worst price first, so that each sweep takes the 10 best levels.
 func BenchmarkSweep10Levels(b *testing.B) {
+	const sweeps = 10_000
 	e, seq := benchBook(b)
 	out := make([]Event, 0, 256)
 	ask := Command{Kind: CmdPlaceOrder, Account: 2, Market: mixMarket, Side: Sell, Type: Limit, TIF: GTC, Size: 10}
 	sweep := Command{Kind: CmdPlaceOrder, Account: 3, Market: mixMarket, Side: Buy, Type: Market, TIF: IOC, Size: 100}
+	left := 0
 	b.ReportAllocs()
 	b.ResetTimer()
 	for i := 0; i < b.N; i++ {
-		b.StopTimer()
-		for l := int64(0); l < 10; l++ {
-			seq++
-			ask.Seq, ask.Price = seq, mixMidTicks+l
-			out = e.Apply(&ask, out[:0])
+		if left == 0 {
+			b.StopTimer()
+			for l := int64(10*sweeps - 1); l >= 0; l-- {
+				seq++
+				ask.Seq, ask.Price = seq, mixMidTicks+l
+				out = e.Apply(&ask, out[:0])
+			}
+			left = sweeps
+			b.StartTimer()
 		}
 		seq++
 		sweep.Seq = seq
-		b.StartTimer()
 		out = e.Apply(&sweep, out[:0])
-		if out[len(out)-1].Kind != EvBalance || out[0].Kind != EvOrderAccepted {
-			b.Fatalf("sweep did not trade: %v", out[0].Kind)
+		left--
+	}
+	b.StopTimer()
+	if trades := countKind(out, EvTrade); trades != 10 {
+		b.Fatalf("last sweep made %d trades, want 10", trades)
+	}
+}
+
+func countKind(evs []Event, k EventKind) int {
+	n := 0
+	for _, ev := range evs {
+		if ev.Kind == k {
+			n++
 		}
+	}
+	return n
+}
+
+// TestSteadyStateAllocatesNothing replays the standard mix. The engine
+// allocates only when the book grows past its largest size so far (the order
+// slab and level arrays double); once a warm-up has taken the book to its
+// working size, commands must not allocate at all. The measured window is
+// checked to stay below the warm-up's largest book.
+func TestSteadyStateAllocatesNothing(t *testing.T) {
+	if raceEnabled {
+		t.Skip("allocation counts are meaningless under -race")
+	}
+	g := mixSetup(t, 1_000, 2_000, 5)
+	start := g.e.AppendSnapshot(nil)
+	warm, _, warmMax := g.record(100_000)
+	measured, _, measuredMax := g.record(20_000)
+	if measuredMax >= warmMax {
+		t.Fatalf("the measured window grows the book past the warm-up (%d >= %d): pick another seed", measuredMax, warmMax)
+	}
+	e := mustRestore(t, start)
+	out := make([]Event, 0, 1024)
+	for i := range warm {
+		out = e.Apply(&warm[i], out[:0])
+	}
+	var before, after runtime.MemStats
+	runtime.ReadMemStats(&before)
+	for i := range measured {
+		out = e.Apply(&measured[i], out[:0])
+	}
+	runtime.ReadMemStats(&after)
+	if n := after.Mallocs - before.Mallocs; n != 0 {
+		t.Fatalf("%d allocations in %d steady-state commands", n, len(measured))
 	}
 }

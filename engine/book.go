@@ -121,6 +121,9 @@ func (e *Engine) allocSlot() uint32 {
 	} else {
 		s = uint32(len(e.orders))
 		e.orders = append(e.orders, order{})
+		if cap(e.free) < cap(e.orders) { // so that freeing a slot never allocates
+			e.free = slices.Grow(e.free, cap(e.orders)-len(e.free))
+		}
 	}
 	gen := e.orders[s].gen + 1
 	e.orders[s] = order{gen: gen, id: OrderID(gen)<<32 | OrderID(s), prev: noSlot, next: noSlot, aprev: noSlot, anext: noSlot}

@@ -20,9 +20,11 @@
 //
 //	notional = (price / Tick) * (size / Lot) * notionalPerTickLot
 //
-// computed with overflow checks; anything that would overflow int64 is
-// rejected amount_overflow. An asset's total supply (deposits minus completed
-// withdrawals) never exceeds MaxInt64, so no balance can overflow.
+// computed with overflow checks; an order whose notional (buys: plus its
+// maximum fee) would overflow int64 is rejected amount_overflow, whatever its
+// side. An asset's lifetime deposits never exceed MaxInt64 units (a deposit
+// past that is rejected amount_overflow), so neither its supply nor any
+// balance can overflow.
 //
 // # Time
 //
@@ -42,7 +44,7 @@
 // (GTC or GTD only) is rejected post_only_would_cross if its price reaches
 // the opposite best. Market orders (IOC or FOK) fill at any price, by base
 // Size or, for buys, by QuoteAmount: spend at most that much quote, fees
-// included, in whole lots. A market order is simulated first and rejected
+// included, in whole lots (IOC only). A market order is simulated first and rejected
 // insufficient_balance if the account cannot pay for what it would fill; a
 // market order by quote amount ends with EvOrderDone (Size bought, Amount
 // spent) unless self-trade prevention stopped it.
@@ -66,13 +68,19 @@
 // included, so the new size must exceed what has filled). A size decrease at
 // the same price keeps the order's place; a new price or a larger size sends
 // it to the back of its (new) level, and a new price that crosses the book
-// trades as a taker first (post-only orders are rejected instead).
+// trades as a taker first (post-only orders are rejected instead), under its
+// self-trade prevention mode (with CancelTaker, meeting an own order cancels
+// the amended order). Its EvOrderAmended comes before those trades and shows
+// the remainder before trading.
 //
 // Client order ids are unique per account among resting orders. Cancel finds
 // an order by OrderID or, when Order is 0, by ClientOrderID; another
 // account's order is unknown_order. Cancel-all cancels the account's orders
-// (in one market, or all) in OrderID order. A halted market accepts cancels
-// only.
+// (in one market, or all) in increasing OrderID, which is a fixed order but
+// not placement order (ids reuse freed slots). A halted market accepts
+// cancels only (and its GTD orders still expire). Every account, the fee
+// account included, may trade. There is one market per pair of assets: A/B
+// and B/A are the same pair.
 //
 // # Fees and holds
 //
@@ -97,7 +105,11 @@
 // with N the remaining notional at the limit price and feeNum the running sum
 // of notional_i*bps_i. Placing a limit buy requires available quote of at
 // least notional + ceil(notional * max(makerBps, takerBps) / 10000) at its
-// limit; a limit sell requires its size in base. A withdrawal holds its
+// limit; a limit sell requires its size in base. An amend that keeps its
+// place (a smaller size at the same price) only releases funds; one that
+// loses it requires the same as a placement of its new remainder (for a buy, N + ceil((feeNum + N*max(makerBps,
+// takerBps)) / 10000) - feeCharged), out of available plus the order's
+// current hold. A withdrawal holds its
 // amount until completed (gone) or failed (refunded).
 //
 // Every balance change is reported by EvBalance events with the new
@@ -109,7 +121,9 @@
 //
 // Every command is fully validated before it changes anything. A rejected
 // command produces one EvRejected with a Code and changes no state beyond the
-// time-driven expiries. In a batch each item succeeds or fails on its own.
+// time-driven expiries: it leaves the engine exactly as a CmdTick with the
+// same Seq and Time would (every command advances the clock and the last
+// sequence number). In a batch each item succeeds or fails on its own.
 //
 // # Snapshots
 //

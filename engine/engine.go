@@ -238,13 +238,12 @@ func (e *Engine) flushBalances() {
 	if len(e.touched) == 0 {
 		return
 	}
-	if len(e.touched) > 1 {
-		slices.SortFunc(e.touched, func(x, y touch) int {
-			if x.account != y.account {
-				return cmpInt(int64(x.account), int64(y.account))
-			}
-			return cmpInt(int64(x.asset), int64(y.asset))
-		})
+	// Insertion sort: a command touches a handful of balances, and the
+	// generic sort costs more than the sorting here.
+	for i := 1; i < len(e.touched); i++ {
+		for j := i; j > 0 && e.touched[j].before(e.touched[j-1]); j-- {
+			e.touched[j], e.touched[j-1] = e.touched[j-1], e.touched[j]
+		}
 	}
 	for _, t := range e.touched {
 		b := &e.accounts[t.account].balances[t.asset]
@@ -258,12 +257,6 @@ func (e *Engine) flushBalances() {
 	e.epoch++
 }
 
-func cmpInt(a, b int64) int {
-	switch {
-	case a < b:
-		return -1
-	case a > b:
-		return 1
-	}
-	return 0
+func (t touch) before(u touch) bool {
+	return t.account < u.account || t.account == u.account && t.asset < u.asset
 }

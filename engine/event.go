@@ -4,7 +4,9 @@ package engine
 type EventKind uint8
 
 const (
-	// EvRejected: Cmd, Code, Account, Order, ClientOrderID. Nothing changed.
+	// EvRejected: Cmd, Code, and the command's own Account, Market, Order and
+	// ClientOrderID, echoed as given (a batch item's Account is the batch's).
+	// Nothing changed.
 	EvRejected EventKind = iota + 1
 	// EvAccountCreated: Account.
 	EvAccountCreated
@@ -83,13 +85,12 @@ func (k EventKind) String() string {
 type Event struct {
 	Seq  uint64
 	Time int64
-	Kind EventKind
 	Item uint16
 
-	Cmd    CommandKind // rejected: the command refused
-	Code   Code        // rejected: why
-	Reason CancelReason
-
+	Kind     EventKind
+	Cmd      CommandKind // rejected: the command refused
+	Code     Code        // rejected: why
+	Reason   CancelReason
 	Side     Side
 	Type     OrderType
 	TIF      TimeInForce
@@ -98,37 +99,34 @@ type Event struct {
 	Requeued bool
 	Status   MarketStatus
 
-	Account       AccountID
-	Asset         AssetID
-	Market        MarketID
-	Order         OrderID
-	ClientOrderID ClientOrderID
-
-	Price     int64
-	Size      int64
-	Remaining int64
-	Amount    int64
-	Fee       int64
-	ExpiresAt int64
-
+	Scale        uint8
+	PriceScale   uint8
+	Account      AccountID
 	MakerAccount AccountID
-	MakerOrder   OrderID
-	MakerFee     int64
+	Asset        AssetID
+	Market       MarketID
+	Base         AssetID
+	Quote        AssetID
+	MakerBps     int32
+	TakerBps     int32
 
-	Available int64
-	Held      int64
-
-	Ref        Ref
+	Order      OrderID
+	MakerOrder OrderID
+	Price      int64
+	Size       int64
+	Remaining  int64
+	Amount     int64
+	Fee        int64
+	MakerFee   int64
+	ExpiresAt  int64
+	Available  int64
+	Held       int64
 	Withdrawal WithdrawalID
-
-	Symbol     Symbol
-	Scale      uint8
-	PriceScale uint8
-	Base       AssetID
-	Quote      AssetID
 	Tick       int64
 	Lot        int64
 	MinSize    int64
-	MakerBps   int32
-	TakerBps   int32
+
+	ClientOrderID ClientOrderID
+	Ref           Ref
+	Symbol        Symbol
 }

@@ -48,25 +48,28 @@ func (f *fuzzStream) orderRef() OrderID {
 	return f.recent[f.n(len(f.recent))]
 }
 
-// fuzzWorld is two assets with scales 0 and 2, market 1 ACME/EUR (tick 5,
-// lot 2, min 4, maker 7 bps, taker 25 bps) and market 2 EUR/ACME (tick
-// 0.01 ACME, lot 100 EUR, taker 10 bps), and
-// traders 2, 3 and 4 funded in both.
+// fuzzWorld is three assets, ACME (scale 0), EUR and CAFE (scale 2), market
+// 1 ACME/EUR (tick 5, lot 2, min 4, maker 7 bps, taker 25 bps) and market 2
+// CAFE/ACME (tick 0.01 ACME, lot 100 CAFE, taker 10 bps), and
+// traders 2, 3 and 4 funded in all three.
 func fuzzWorld(tb testing.TB) (*Engine, *fuzzStream) {
 	e := New()
 	f := &fuzzStream{}
 	acme, _ := ParseSymbol("ACME")
 	eur, _ := ParseSymbol("EUR")
+	cafe, _ := ParseSymbol("CAFE")
 	setup := []Command{
 		{Kind: CmdCreateAsset, Symbol: acme, Scale: 0},
 		{Kind: CmdCreateAsset, Symbol: eur, Scale: 2},
+		{Kind: CmdCreateAsset, Symbol: cafe, Scale: 2},
 		{Kind: CmdCreateMarket, Base: 1, Quote: 2, PriceScale: 2, Tick: 5, Lot: 2, MinSize: 4, MakerBps: 7, TakerBps: 25},
-		{Kind: CmdCreateMarket, Base: 2, Quote: 1, PriceScale: 4, Tick: 100, Lot: 10_000, MakerBps: 0, TakerBps: 10},
+		{Kind: CmdCreateMarket, Base: 3, Quote: 1, PriceScale: 4, Tick: 100, Lot: 10_000, MakerBps: 0, TakerBps: 10},
 	}
 	for a := AccountID(2); a <= 4; a++ {
 		setup = append(setup, Command{Kind: CmdCreateAccount},
-			Command{Kind: CmdDeposit, Account: a, Asset: 1, Amount: 5_000, Ref: mixRef(int(a) * 2)},
-			Command{Kind: CmdDeposit, Account: a, Asset: 2, Amount: 500_000, Ref: mixRef(int(a)*2 + 1)})
+			Command{Kind: CmdDeposit, Account: a, Asset: 1, Amount: 5_000, Ref: mixRef(int(a) * 3)},
+			Command{Kind: CmdDeposit, Account: a, Asset: 2, Amount: 500_000, Ref: mixRef(int(a)*3 + 1)},
+			Command{Kind: CmdDeposit, Account: a, Asset: 3, Amount: 500_000, Ref: mixRef(int(a)*3 + 2)})
 	}
 	f.e = e
 	for i := range setup {
@@ -182,7 +185,7 @@ func (f *fuzzStream) command() Command {
 		id := WithdrawalID(1 + f.n(4))
 		switch f.n(3) {
 		case 0:
-			return Command{Kind: CmdWithdraw, Account: AccountID(2 + f.n(3)), Asset: AssetID(1 + f.n(2)), Amount: int64(1 + f.n(100)), Withdrawal: id}
+			return Command{Kind: CmdWithdraw, Account: AccountID(2 + f.n(3)), Asset: AssetID(1 + f.n(3)), Amount: int64(1 + f.n(100)), Withdrawal: id}
 		case 1:
 			return Command{Kind: CmdCompleteWithdrawal, Withdrawal: id}
 		default:
@@ -199,7 +202,7 @@ func (f *fuzzStream) command() Command {
 			}
 			return Command{Kind: CmdSetMarketStatus, Market: MarketID(1 + f.n(2)), Status: status}
 		case 2:
-			return Command{Kind: CmdDeposit, Account: AccountID(2 + f.n(3)), Asset: AssetID(1 + f.n(2)), Amount: int64(1 + f.n(1000)), Ref: mixRef(100 + f.n(40))}
+			return Command{Kind: CmdDeposit, Account: AccountID(2 + f.n(3)), Asset: AssetID(1 + f.n(3)), Amount: int64(1 + f.n(1000)), Ref: mixRef(100 + f.n(40))}
 		default:
 			return Command{Kind: CmdCreateAccount}
 		}

@@ -44,7 +44,7 @@ func (e *Engine) placeOrder(cmd *Command) {
 	if cmd.QuoteAmount > 0 {
 		t.byQuote, t.budget, t.lots = true, cmd.QuoteAmount, math.MaxInt64
 	}
-	if code := e.checkFunds(m, cmd, t); code != OK {
+	if code := e.checkFunds(m, cmd, &t); code != OK {
 		e.reject(cmd, code)
 		return
 	}
@@ -53,11 +53,14 @@ func (e *Engine) placeOrder(cmd *Command) {
 	o := &e.orders[s]
 	o.account, o.market, o.side, o.tif, o.postOnly, o.stp = cmd.Account, m.id, cmd.Side, cmd.TIF, cmd.PostOnly, cmd.STP
 	o.ticks, o.sizeLots, o.remLots = t.limit, t.lots, t.lots
-	o.makerBps, o.takerBps, o.expiresAt, o.clientID = m.makerBps, m.takerBps, cmd.ExpiresAt, cmd.ClientOrderID
+	o.makerBps, o.takerBps, o.expiresAt = m.makerBps, m.takerBps, cmd.ExpiresAt
 	t.order = o.id
 
 	ev := e.event(EvOrderAccepted)
-	ev.Account, ev.Market, ev.Order, ev.ClientOrderID = o.account, m.id, o.id, o.clientID
+	ev.Account, ev.Market, ev.Order = o.account, m.id, o.id
+	if cmd.ClientOrderID.set() { // both are zeroed already: skip the 36-byte copies
+		o.clientID, ev.ClientOrderID = cmd.ClientOrderID, cmd.ClientOrderID
+	}
 	ev.Side, ev.Type, ev.TIF, ev.PostOnly, ev.STP = o.side, cmd.Type, o.tif, o.postOnly, o.stp
 	ev.Price, ev.Size, ev.Amount, ev.ExpiresAt = cmd.Price, cmd.Size, cmd.QuoteAmount, cmd.ExpiresAt
 	ev.MakerBps, ev.TakerBps = o.makerBps, o.takerBps
@@ -150,7 +153,7 @@ func (m *market) checkSize(size int64) Code {
 // checkFunds checks that the account can pay for the order: a limit order's
 // worst case at its limit, a market order's simulated fill. FOK orders are
 // simulated to prove they fill.
-func (e *Engine) checkFunds(m *market, cmd *Command, t taker) Code {
+func (e *Engine) checkFunds(m *market, cmd *Command, t *taker) Code {
 	payAsset := m.quote
 	if t.side == Sell {
 		payAsset = m.base
@@ -161,8 +164,8 @@ func (e *Engine) checkFunds(m *market, cmd *Command, t taker) Code {
 		var ok bool
 		if t.side == Buy {
 			need, ok = worstHold(m, t.limit, t.lots, u128{}, 0, max(m.makerBps, m.takerBps))
-		} else {
-			need, ok = mul(t.lots, m.lot)
+		} else if _, ok = notional(m, t.limit, t.lots); ok { // a sell's notional must fit too
+			need = t.lots * m.lot // cannot overflow: Size is an int64
 		}
 		if !ok {
 			return CodeAmountOverflow
@@ -174,7 +177,7 @@ func (e *Engine) checkFunds(m *market, cmd *Command, t taker) Code {
 			return OK
 		}
 	}
-	sim := t
+	sim := *t
 	e.walk(m, &sim, true)
 	switch {
 	case sim.overflow:
@@ -454,21 +457,30 @@ func (e *Engine) amendOrder(cmd *Command) {
 		e.reject(cmd, CodePostOnlyWouldCross)
 		return
 	}
-	requeue := ticks != o.ticks || sizeLots > o.sizeLots
-	payAsset, need, ok := m.base, int64(0), true
-	if o.side == Buy {
-		payAsset = m.quote
-		need, ok = worstHold(m, ticks, remLots, o.feeNum, o.feeCharged, max(o.makerBps, o.takerBps))
-	} else {
-		need, ok = mul(remLots, m.lot)
-	}
-	if !ok {
+	if _, ok := notional(m, ticks, sizeLots); !ok {
 		e.reject(cmd, CodeAmountOverflow)
 		return
 	}
-	if need > e.available(o.account, payAsset)+o.hold {
-		e.reject(cmd, CodeInsufficientBalance)
-		return
+	payAsset := m.base
+	if o.side == Buy {
+		payAsset = m.quote
+	}
+	// Keeping its place (a smaller size, same price) only releases funds;
+	// losing it needs the worst case of the new remainder, like a placement.
+	requeue := ticks != o.ticks || sizeLots > o.sizeLots
+	if requeue {
+		need, ok := remLots*m.lot, true // fits: Size is an int64
+		if o.side == Buy {
+			need, ok = worstHold(m, ticks, remLots, o.feeNum, o.feeCharged, max(o.makerBps, o.takerBps))
+		}
+		if !ok {
+			e.reject(cmd, CodeAmountOverflow)
+			return
+		}
+		if need > e.available(o.account, payAsset)+o.hold {
+			e.reject(cmd, CodeInsufficientBalance)
+			return
+		}
 	}
 
 	b := e.bal(o.account, payAsset)

@@ -264,7 +264,7 @@ func (e *Engine) restoreMarket(r *reader) error {
 	if r.err != nil {
 		return r.err
 	}
-	pair := [2]AssetID{m.base, m.quote}
+	pair := pairKey(m.base, m.quote)
 	_, dup := e.pairs[pair]
 	if dup || !e.hasAsset(m.base) || !e.hasAsset(m.quote) || m.base == m.quote || m.priceScale > MaxScale ||
 		m.tick <= 0 || m.lot <= 0 || m.minLots <= 0 || !validFee(m.makerBps) || !validFee(m.takerBps) ||
