@@ -80,8 +80,10 @@ func (k EventKind) String() string {
 
 // Event is one state change (or one rejection). It is flat and holds no
 // pointers, so a caller-owned []Event buffer is reused without allocation.
-// Every event carries the Seq and Time of the command that caused it, and
-// Item, the 1-based position within a batch (0 outside batches).
+// Every event carries the Seq of the command that caused it, the engine's
+// clock when it was applied as Time (the larger of the command's Time and
+// the latest seen), and Item, the 1-based position within a batch (0
+// outside batches).
 type Event struct {
 	Seq  uint64
 	Time int64

@@ -247,6 +247,20 @@ func (e *Engine) walk(m *market, t *taker, dry bool) {
 		for s := lv.head; s != noSlot && t.lots > 0; {
 			mk := &e.orders[s]
 			next := mk.next
+			if !unitOK {
+				t.overflow = true
+				return
+			}
+			f := min(t.lots, mk.remLots)
+			if t.byQuote {
+				// A buy that cannot pay for one more lot has stopped: it
+				// meets no one, so there is no self trade to prevent.
+				f = affordableLots(unit, f, t)
+				if f == 0 {
+					t.lots = 0
+					return
+				}
+			}
 			if mk.account == t.account {
 				if t.stp == CancelMaker || t.stp == CancelBoth {
 					if !dry {
@@ -259,18 +273,6 @@ func (e *Engine) walk(m *market, t *taker, dry bool) {
 				}
 				s = next
 				continue
-			}
-			f := min(t.lots, mk.remLots)
-			if !unitOK {
-				t.overflow = true
-				return
-			}
-			if t.byQuote {
-				f = affordableLots(unit, f, t)
-				if f == 0 {
-					t.lots = 0
-					return
-				}
 			}
 			n, ok := mul(unit, f)
 			if ok {
