@@ -15,15 +15,35 @@ func (e *Engine) createAsset(cmd *Command) {
 		e.reject(cmd, CodeInvalidScale)
 		return
 	}
+	switch {
+	case cmd.AssetKind > Coupon,
+		cmd.AssetKind == Token && cmd.Brand != 0,
+		cmd.AssetKind != Token && cmd.Brand == 0:
+		e.reject(cmd, CodeInvalidAssetKind)
+		return
+	case cmd.Brand != 0 && !e.hasAccount(cmd.Brand):
+		e.reject(cmd, CodeUnknownAccount)
+		return
+	case cmd.ExpiresAt != 0 && (cmd.AssetKind != Coupon || cmd.ExpiresAt <= e.now):
+		e.reject(cmd, CodeInvalidExpiry)
+		return
+	}
 	if _, dup := e.symbols[cmd.Symbol]; dup {
 		e.reject(cmd, CodeDuplicateAsset)
 		return
 	}
 	id := AssetID(len(e.assets))
-	e.assets = append(e.assets, asset{symbol: cmd.Symbol, scale: cmd.Scale})
+	e.assets = append(e.assets, asset{symbol: cmd.Symbol, scale: cmd.Scale, kind: cmd.AssetKind, brand: cmd.Brand, expiresAt: cmd.ExpiresAt, hub: cmd.Hub})
 	e.symbols[cmd.Symbol] = id
+	if cmd.ExpiresAt != 0 {
+		e.nextAssetExpiry = min(e.nextAssetExpiry, cmd.ExpiresAt)
+	}
 	ev := e.event(EvAssetCreated)
 	ev.Asset, ev.Symbol, ev.Scale = id, cmd.Symbol, cmd.Scale
+	ev.AssetKind, ev.Brand, ev.ExpiresAt, ev.Hub = cmd.AssetKind, cmd.Brand, cmd.ExpiresAt, cmd.Hub
+	if cmd.Hub {
+		e.rebuildHubs()
+	}
 }
 
 func (e *Engine) createMarket(cmd *Command) {
@@ -33,6 +53,9 @@ func (e *Engine) createMarket(cmd *Command) {
 		return
 	case cmd.Base == cmd.Quote:
 		e.reject(cmd, CodeInvalidCommand)
+		return
+	case e.assets[cmd.Base].expired || e.assets[cmd.Quote].expired:
+		e.reject(cmd, CodeAssetExpired)
 		return
 	case cmd.PriceScale > MaxScale:
 		e.reject(cmd, CodeInvalidScale)
@@ -125,6 +148,9 @@ func (e *Engine) setMarketStatus(cmd *Command) {
 	case cmd.Status != Open && cmd.Status != Halted:
 		e.reject(cmd, CodeInvalidStatus)
 		return
+	case cmd.Status == Open && e.marketExpired(m):
+		e.reject(cmd, CodeAssetExpired)
+		return
 	}
 	m.status = cmd.Status
 	ev := e.event(EvMarketStatus)
@@ -166,12 +192,15 @@ func (e *Engine) deposit(cmd *Command) {
 		return
 	}
 	a := &e.assets[cmd.Asset]
-	deposited, ok := add(a.deposited, cmd.Amount)
-	if !ok { // lifetime deposits fit int64, so supply and every balance do too
+	switch {
+	case a.expired: // the token cannot move on-chain any more either
+		e.reject(cmd, CodeAssetExpired)
+		return
+	case !a.inflow(cmd.Amount):
 		e.reject(cmd, CodeAmountOverflow)
 		return
 	}
-	a.deposited = deposited
+	a.deposited += cmd.Amount
 	e.deposits[cmd.Ref] = struct{}{}
 	e.bal(cmd.Account, cmd.Asset).available += cmd.Amount
 	ev := e.event(EvDeposited)
@@ -195,6 +224,10 @@ func (e *Engine) withdraw(cmd *Command) {
 	}
 	if _, dup := e.withdrawals[cmd.Withdrawal]; dup {
 		e.reject(cmd, CodeDuplicateWithdrawal)
+		return
+	}
+	if e.assets[cmd.Asset].expired {
+		e.reject(cmd, CodeAssetExpired)
 		return
 	}
 	if e.available(cmd.Account, cmd.Asset) < cmd.Amount {
@@ -221,11 +254,15 @@ func (e *Engine) settleWithdrawal(cmd *Command) {
 	e.withdrawals[cmd.Withdrawal] = w
 	b := e.bal(w.account, w.asset)
 	b.held -= w.amount
+	a := &e.assets[w.asset]
 	kind := EvWithdrawalFailed
-	if cmd.Kind == CmdCompleteWithdrawal {
-		e.assets[w.asset].withdrawn += w.amount
+	switch {
+	case cmd.Kind == CmdCompleteWithdrawal:
+		a.withdrawn += w.amount
 		kind = EvWithdrawalCompleted
-	} else {
+	case a.expired: // the refund of an expired coupon is breakage
+		a.expiredUnits += w.amount
+	default:
 		b.available += w.amount
 	}
 	ev := e.event(kind)

@@ -178,3 +178,106 @@ func TestSteadyStateAllocatesNothing(t *testing.T) {
 		t.Fatalf("%d allocations in %d steady-state commands", n, len(measured))
 	}
 }
+
+// swapWorld is EUR (a hub, scale 2), ACME points and COFFEE coupons (scale
+// 0), markets ACME/EUR and COFFEE/EUR (tick 0.01, lot 1, maker 10 bps, taker
+// 20 bps), a market maker (account 4) and a consumer (account 5) with a
+// million ACME points.
+func swapWorld(b *testing.B) (*Engine, uint64) {
+	e := New()
+	var seq uint64
+	var out []Event
+	apply := func(c Command) {
+		seq++
+		c.Seq, c.Time = seq, int64(seq)
+		out = e.Apply(&c, out[:0])
+		if out[0].Kind == EvRejected {
+			b.Fatalf("setup %s rejected: %s", c.Kind, out[0].Code)
+		}
+	}
+	sym := func(s string) Symbol { x, _ := ParseSymbol(s); return x }
+	for range 4 {
+		apply(Command{Kind: CmdCreateAccount})
+	}
+	apply(Command{Kind: CmdCreateAsset, Symbol: sym("EUR"), Scale: 2, Hub: true})
+	apply(Command{Kind: CmdCreateAsset, Symbol: sym("ACME"), AssetKind: Points, Brand: 2})
+	apply(Command{Kind: CmdCreateAsset, Symbol: sym("COFFEE"), AssetKind: Coupon, Brand: 3})
+	apply(Command{Kind: CmdCreateMarket, Base: 2, Quote: 1, PriceScale: 2, Tick: 1, Lot: 1, MakerBps: 10, TakerBps: 20})
+	apply(Command{Kind: CmdCreateMarket, Base: 3, Quote: 1, PriceScale: 2, Tick: 1, Lot: 1, MakerBps: 10, TakerBps: 20})
+	apply(Command{Kind: CmdDeposit, Account: 4, Asset: 1, Amount: 1e15, Ref: Ref{1}})
+	apply(Command{Kind: CmdIssue, Account: 3, To: 4, Asset: 3, Amount: 1e12, Ref: Ref{2}})
+	apply(Command{Kind: CmdIssue, Account: 2, To: 5, Asset: 2, Amount: 1e12, Ref: Ref{3}})
+	return e, seq
+}
+
+// swapLevels makes the market maker quote n levels of 10 lots on each book
+// the two-hop swap ACME -> EUR -> COFFEE crosses: bids for ACME from 1.00
+// down, asks for COFFEE from 2.00 up, placed worst first.
+func swapLevels(b *testing.B, e *Engine, seq *uint64, n int64) {
+	var out []Event
+	for l := n - 1; l >= 0; l-- {
+		for _, c := range []Command{
+			{Kind: CmdPlaceOrder, Account: 4, Market: 1, Side: Buy, Type: Limit, TIF: GTC, Price: 100 + l, Size: 10},
+			{Kind: CmdPlaceOrder, Account: 4, Market: 2, Side: Sell, Type: Limit, TIF: GTC, Price: 200 + l, Size: 10},
+		} {
+			*seq++
+			c.Seq = *seq
+			out = e.Apply(&c, out[:0])
+			if out[0].Kind == EvRejected {
+				b.Fatalf("quote rejected: %s", out[0].Code)
+			}
+		}
+	}
+}
+
+// BenchmarkQuoteTwoHop quotes swapping 100 ACME points into COFFEE coupons
+// through EUR, with 10 levels of 10 lots on each book: the first leg sells
+// into all 10 bid levels, the second buys about 5 ask levels with the
+// proceeds. A quote simulates the direct route (none here) and every hub
+// route, and changes nothing.
+func BenchmarkQuoteTwoHop(b *testing.B) {
+	e, seq := swapWorld(b)
+	swapLevels(b, e, &seq, 10)
+	q, code := e.Quote(5, 2, 3, 100)
+	if code != OK || q.NumLegs != 2 {
+		b.Fatalf("quote: %s %+v", code, q)
+	}
+	b.ReportMetric(float64(q.AmountOut), "coupons_out")
+	b.ReportAllocs()
+	b.ResetTimer()
+	for range b.N {
+		q, _ = e.Quote(5, 2, 3, 100)
+	}
+	b.StopTimer()
+	b.ReportMetric(float64(q.AmountOut), "coupons_out")
+}
+
+// BenchmarkSwapTwoHop executes the same swap: 10 trades on the first book,
+// about 5 on the second, one EvSwapped and the balance events. The levels
+// for 1,000 swaps are placed untimed beforehand (10,000 on each book).
+func BenchmarkSwapTwoHop(b *testing.B) {
+	const swaps = 1_000
+	e, seq := swapWorld(b)
+	swap := Command{Kind: CmdSwap, Account: 5, Asset: 2, ToAsset: 3, Amount: 100, MinReceive: 1}
+	out := make([]Event, 0, 256)
+	left := 0
+	b.ReportAllocs()
+	b.ResetTimer()
+	for range b.N {
+		if left == 0 {
+			b.StopTimer()
+			e, seq = swapWorld(b)
+			swapLevels(b, e, &seq, 10*swaps)
+			left = swaps
+			b.StartTimer()
+		}
+		seq++
+		swap.Seq = seq
+		out = e.Apply(&swap, out[:0])
+		left--
+	}
+	b.StopTimer()
+	if n := countKind(out, EvSwapped); n != 1 {
+		b.Fatalf("last swap: %d swapped events, first event %s %s", n, out[0].Kind, out[0].Code)
+	}
+}

@@ -44,6 +44,15 @@ const (
 	CodeAmountOverflow
 	CodeBatchTooLarge
 	CodeNothingToAmend
+	CodeAssetExpired
+	CodeNoRoute
+	CodeInsufficientLiquidity
+	CodeSwapBelowMinimum
+	CodeNotBrand
+	CodeDuplicateIssue
+	CodeNotRedeemable
+	CodeUnknownRedemption
+	CodeInvalidAssetKind
 	codeEnd
 )
 
@@ -86,6 +95,15 @@ var codeNames = [...]string{
 	CodeAmountOverflow:             "amount_overflow",
 	CodeBatchTooLarge:              "batch_too_large",
 	CodeNothingToAmend:             "nothing_to_amend",
+	CodeAssetExpired:               "asset_expired",
+	CodeNoRoute:                    "no_route",
+	CodeInsufficientLiquidity:      "insufficient_liquidity",
+	CodeSwapBelowMinimum:           "swap_below_minimum",
+	CodeNotBrand:                   "not_brand",
+	CodeDuplicateIssue:             "duplicate_issue",
+	CodeNotRedeemable:              "not_redeemable",
+	CodeUnknownRedemption:          "unknown_redemption",
+	CodeInvalidAssetKind:           "invalid_asset_kind",
 }
 
 func (c Code) String() string {

@@ -9,7 +9,9 @@ const (
 	CmdTick CommandKind = iota + 1
 	// CmdCreateAccount creates the next account id.
 	CmdCreateAccount
-	// CmdCreateAsset: Symbol, Scale.
+	// CmdCreateAsset: Symbol, Scale, AssetKind; Brand (an account, required for
+	// points and coupons, none for tokens); ExpiresAt (coupons only,
+	// optional); Hub (the asset may carry two-hop swaps).
 	CmdCreateAsset
 	// CmdCreateMarket: Base, Quote, PriceScale, Tick, Lot, MinSize, MakerBps,
 	// TakerBps. Tick is in price units (10^-PriceScale quote per base unit),
@@ -44,6 +46,25 @@ const (
 	// CmdBatch: Account, Batch (places and cancels, applied in order, each
 	// with its own result; the items' Account is the batch's).
 	CmdBatch
+	// CmdSetHub: Asset, Hub. Whether swaps may route two hops through it.
+	CmdSetHub
+	// CmdSwap: Account, Asset (from), ToAsset, Amount (the most to spend),
+	// MinReceive. All or nothing over the best route.
+	CmdSwap
+	// CmdIssue: Account (the asset's brand), Asset, To (the customer), Amount,
+	// Ref (the brand's reference; each is credited once per brand).
+	CmdIssue
+	// CmdRedeem: Account (the customer), Asset, Amount. Debits the customer
+	// and records a pending redemption with a receipt code.
+	CmdRedeem
+	// CmdFulfilRedemption: Account (the brand), Redemption.
+	CmdFulfilRedemption
+	// CmdRejectRedemption: Account (the brand), Redemption. Refunds the
+	// customer (or, for an expired coupon, the brand's breakage).
+	CmdRejectRedemption
+	// CmdReportSupply: Asset, Amount (the token's on-chain supply in units, as
+	// the chain adapter last read it).
+	CmdReportSupply
 	cmdKindEnd
 )
 
@@ -63,6 +84,13 @@ var commandKindNames = [...]string{
 	CmdCancelOrder:        "cancel_order",
 	CmdCancelAll:          "cancel_all",
 	CmdBatch:              "batch",
+	CmdSetHub:             "set_hub",
+	CmdSwap:               "swap",
+	CmdIssue:              "issue",
+	CmdRedeem:             "redeem",
+	CmdFulfilRedemption:   "fulfil_redemption",
+	CmdRejectRedemption:   "reject_redemption",
+	CmdReportSupply:       "report_supply",
 }
 
 func (k CommandKind) String() string {
@@ -96,12 +124,19 @@ type Command struct {
 	QuoteAmount   int64 // quote units, market buys by amount
 	ExpiresAt     int64 // GTD, Unix nanoseconds
 
-	Amount     int64 // deposit, withdraw
+	Amount     int64 // deposit, withdraw, swap (most to spend), issue, redeem, report supply
 	Ref        Ref
 	Withdrawal WithdrawalID
+	Redemption RedemptionID
+	ToAsset    AssetID   // swap
+	MinReceive int64     // swap
+	To         AccountID // issue: the customer credited
 
 	Symbol     Symbol
 	Scale      uint8
+	AssetKind  AssetKind // create asset
+	Brand      AccountID
+	Hub        bool
 	Base       AssetID
 	Quote      AssetID
 	PriceScale uint8

@@ -117,6 +117,73 @@
 // the start of the phase, where the phases are the pre-command expiries, the
 // command itself, and, in a batch, each item; sorted by account then asset.
 //
+// # Swaps
+//
+// A consumer swaps up to Amount of one asset (from) into another (to),
+// receiving at least MinReceive, without thinking in order books. The engine
+// considers the direct market between the two, whichever is its base, and
+// every two-hop route through a hub asset (CreateAsset's Hub, or SetHub)
+// with open markets from->hub and hub->to; routes through halted markets or
+// expired assets are not considered. Each leg is a market order by the
+// account, with the market's taker fee: a leg that spends the market's base
+// sells whole lots of it (a remainder smaller than a lot stays unspent); a
+// leg that spends the quote buys by quote amount (fees included); like a
+// market buy by quote amount, a leg is not held to the market's minimum
+// size, and a maker it fills completely gets its EvOrderDone. The second
+// leg spends exactly what the first received; what it cannot spend (less
+// than one more lot) stays with the account as HubLeft. A sell leg fills
+// when all its lots trade; a buy leg fills when it stops because its budget
+// cannot pay for one more lot at the next price, or is spent to zero, not
+// because the book ran out. Self-trade prevention is CancelTaker: a leg stops
+// at the account's own order and then does not fill.
+//
+// The engine simulates every route and takes the one whose every leg fills
+// with the most out (AmountOut > 0); ties go to the direct route, then to
+// the hub with the lower id. It is rejected, changing nothing, with
+// insufficient_balance when the account has less than Amount available
+// (checked before routing), no_route when no route exists,
+// insufficient_liquidity when none fills, and swap_below_minimum when the
+// best gives less than MinReceive.
+// Otherwise the legs execute exactly as simulated (they are on different
+// markets): their EvTrade events (with Order 0), then one EvSwapped with the
+// totals, then the balances. Quote runs the same simulation without
+// executing and adds BestOut (the output at each leg's best price with no
+// depth limit) and the price impact against it, in basis points rounded up.
+//
+// # Brands
+//
+// An asset is a plain Token (a currency such as EUR, no brand) or a brand's
+// Points or Coupon, with a Brand account; a coupon may have an ExpiresAt.
+// The brand issues its asset to a customer (Issue: newly minted units,
+// credited once per brand and Ref, duplicate_issue otherwise; another
+// account is not_brand). A customer redeems points or coupons (Redeem): the
+// amount leaves their available balance at once and becomes a pending
+// redemption with an engine-assigned RedemptionID (1, 2, ...) and a Receipt
+// code, a fixed permutation of the id (so each is unique); the brand fulfils it (the units are redeemed for good) or rejects
+// it (they go back to the customer). ReportSupply records the token's
+// on-chain supply, and Liabilities reports, per asset, what was issued,
+// deposited and withdrawn, what customers and the brand hold, what is
+// redeemed (pending and fulfilled) and what expired.
+//
+// At the first command whose clock reaches a coupon's ExpiresAt (before it
+// is validated, after the GTD expiries, with its Seq; several coupons in
+// asset id order), the coupon expires:
+// each of its markets is halted (EvMarketStatus) and its resting orders are
+// cancelled in OrderID order (EvOrderCanceled, Reason asset_expired) with
+// their holds released; then every account's available balance of the
+// coupon, the fee account's included, is removed as breakage
+// (EvAssetExpired with the total, then one EvBalance per account in account
+// order). From then on orders, swaps, issues, redemptions, deposits and
+// withdrawals of it are refused asset_expired, and its markets cannot
+// reopen. Pending withdrawals and redemptions keep their amounts: one later
+// completed or fulfilled counts as usual, one that fails or is rejected
+// refunds to breakage, not to a balance.
+//
+// Conservation, per asset: the sum of all balances (available + held, the
+// fee account included) equals deposits + issued - completed withdrawals -
+// redeemed (pending and fulfilled) - expired. Lifetime deposits plus
+// issuance never exceed MaxInt64 units.
+//
 // # Rejections
 //
 // Every command is fully validated before it changes anything. A rejected
@@ -137,7 +204,8 @@
 // CheckInvariants verifies, expensively, what must hold after every command:
 // books sorted and not crossed, FIFO within each level, level totals, every
 // hold equal to what its resting orders and pending withdrawals need, no
-// negative balance, and per asset, the sum of available plus held over all
-// accounts (the fee account included) equal to deposits minus completed
-// withdrawals. Tests call it after every command.
+// negative balance, conservation of every asset (above), pending
+// redemptions matching their records, and expired coupons with no available
+// balance and their markets halted and empty. Tests call it after every
+// command.
 package engine

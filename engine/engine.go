@@ -1,6 +1,9 @@
 package engine
 
-import "slices"
+import (
+	"math"
+	"slices"
+)
 
 // Engine is the exchange's whole trading state. It is not safe for
 // concurrent use: one goroutine (the sequencer) owns it.
@@ -23,6 +26,12 @@ type Engine struct {
 
 	deposits    map[Ref]struct{}
 	withdrawals map[WithdrawalID]withdrawal
+
+	hubs            []AssetID // assets with hub set, in id order
+	issues          map[issueKey]struct{}
+	redemptions     map[RedemptionID]redemption // pending ones
+	nextRedemption  RedemptionID                // the last id assigned
+	nextAssetExpiry int64                       // earliest ExpiresAt of a coupon not yet expired
 
 	// Per-command scratch, reused so that steady state allocates nothing.
 	out     []Event
@@ -48,8 +57,28 @@ type balance struct {
 type asset struct {
 	symbol    Symbol
 	scale     uint8
-	deposited int64 // all deposits ever
-	withdrawn int64 // all completed withdrawals
+	kind      AssetKind
+	brand     AccountID // issues and redeems it (points and coupons)
+	expiresAt int64     // coupons: when it expires, 0 for never
+	expired   bool
+	hub       bool // swaps may route two hops through it
+
+	deposited         int64 // all deposits ever
+	issued            int64 // all issuance ever
+	withdrawn         int64 // all completed withdrawals
+	redeemedPending   int64
+	redeemedFulfilled int64
+	expiredUnits      int64 // breakage: removed at expiry
+
+	chainSupply     int64 // on-chain supply as last reported, in units
+	chainSupplySeq  uint64
+	chainSupplyTime int64
+}
+
+// amounts lists the asset's counters, in their snapshot order.
+func (a *asset) amounts() []*int64 {
+	return []*int64{&a.deposited, &a.issued, &a.withdrawn, &a.redeemedPending, &a.redeemedFulfilled,
+		&a.expiredUnits, &a.chainSupply, &a.chainSupplyTime}
 }
 
 type withdrawal struct {
@@ -80,7 +109,10 @@ func New() *Engine {
 		clientIDs:   map[clientKey]uint32{},
 		deposits:    map[Ref]struct{}{},
 		withdrawals: map[WithdrawalID]withdrawal{},
-		out:         nil,
+		issues:      map[issueKey]struct{}{},
+		redemptions: map[RedemptionID]redemption{},
+
+		nextAssetExpiry: math.MaxInt64,
 	}
 	e.accounts = append(e.accounts, account{orders: noSlot}) // FeeAccount
 	return e
@@ -107,6 +139,7 @@ func (e *Engine) Apply(cmd *Command, out []Event) []Event {
 		e.now = cmd.Time
 	}
 	e.expireDue()
+	e.expireAssets()
 	e.flushBalances()
 	e.dispatch(cmd)
 	e.flushBalances()
@@ -148,6 +181,18 @@ func (e *Engine) dispatch(cmd *Command) {
 		e.cancelAll(cmd)
 	case CmdBatch:
 		e.batch(cmd)
+	case CmdSetHub:
+		e.setHub(cmd)
+	case CmdSwap:
+		e.swap(cmd)
+	case CmdIssue:
+		e.issue(cmd)
+	case CmdRedeem:
+		e.redeem(cmd)
+	case CmdFulfilRedemption, CmdRejectRedemption:
+		e.settleRedemption(cmd)
+	case CmdReportSupply:
+		e.reportSupply(cmd)
 	default:
 		e.reject(cmd, CodeInvalidCommand)
 	}

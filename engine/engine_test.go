@@ -620,6 +620,14 @@ func utAllTables() map[string][]utCase {
 		"cancel all":          utCancelAllCases(),
 		"batch":               utBatchCases(),
 		"fok":                 utFOKCases(),
+		"set hub":             utSetHubCases(),
+		"swap":                utSwapCases(),
+		"issue":               utIssueCases(),
+		"redeem":              utRedeemCases(),
+		"fulfil redemption":   utFulfilCases(),
+		"reject redemption":   utRejectCases(),
+		"report supply":       utReportSupplyCases(),
+		"coupon expiry":       utExpiryCases(),
 	}
 }
 
@@ -639,6 +647,14 @@ func TestCmdAmendOrder(t *testing.T)         { utRun(t, utAmendCases()) }
 func TestCmdCancelOrder(t *testing.T)        { utRun(t, utCancelCases()) }
 func TestCmdCancelAll(t *testing.T)          { utRun(t, utCancelAllCases()) }
 func TestCmdBatch(t *testing.T)              { utRun(t, utBatchCases()) }
+func TestCmdSetHub(t *testing.T)             { utRun(t, utSetHubCases()) }
+func TestCmdSwap(t *testing.T)               { utRun(t, utSwapCases()) }
+func TestCmdIssue(t *testing.T)              { utRun(t, utIssueCases()) }
+func TestCmdRedeem(t *testing.T)             { utRun(t, utRedeemCases()) }
+func TestCmdFulfilRedemption(t *testing.T)   { utRun(t, utFulfilCases()) }
+func TestCmdRejectRedemption(t *testing.T)   { utRun(t, utRejectCases()) }
+func TestCmdReportSupply(t *testing.T)       { utRun(t, utReportSupplyCases()) }
+func TestCmdCouponExpiry(t *testing.T)       { utRun(t, utExpiryCases()) }
 
 // TestPropFOKCancelsNoMaker: an FOK order that cannot fill is rejected
 // without cancelling any maker, whatever its self-trade prevention.
@@ -774,6 +790,21 @@ func utCreateAssetCases() []utCase {
 			}
 		}
 	}
+	branded := func(kind AssetKind, brand AccountID, expires int64) func(*utWorld) Command {
+		return utConst(Command{Kind: CmdCreateAsset, Symbol: utSym("PTS"), AssetKind: kind, Brand: brand, ExpiresAt: expires})
+	}
+	brandedAs := func(want AssetInfo) func(*testing.T, *utWorld, []Event) {
+		return func(t *testing.T, w *utWorld, evs []Event) {
+			ev := evs[0]
+			if ev.Asset != want.ID || ev.Symbol != want.Symbol || ev.AssetKind != want.Kind || ev.Brand != want.Brand ||
+				ev.ExpiresAt != want.ExpiresAt || ev.Hub {
+				t.Errorf("event %+v, want %+v", ev, want)
+			}
+			if info, ok := w.e.Asset(want.ID); !ok || info != want {
+				t.Errorf("Asset(%d) = %+v, %v, want %+v", want.ID, info, ok, want)
+			}
+		}
+	}
 	return []utCase{
 		{name: "ok", cmd: asset(utSym("SOL"), 9), kinds: utKs(EvAssetCreated), check: created("SOL", 9)},
 		{name: "ok scale 0, 16-byte symbol", cmd: asset(utSym("ABCDEFGHIJKLMNOP"), 0), kinds: utKs(EvAssetCreated), check: created("ABCDEFGHIJKLMNOP", 0)},
@@ -785,6 +816,49 @@ func utCreateAssetCases() []utCase {
 		{name: "scale 19", cmd: asset(utSym("SOL"), MaxScale+1), code: CodeInvalidScale},
 		{name: "scale 255", cmd: asset(utSym("SOL"), 255), code: CodeInvalidScale},
 		{name: "duplicate symbol", cmd: asset(utSym("BTC"), 8), code: CodeDuplicateAsset},
+
+		// ---- kinds, brands, expiry, hub
+		{
+			name: "ok points of a brand", cmd: branded(Points, utBob, 0), kinds: utKs(EvAssetCreated),
+			check: brandedAs(AssetInfo{ID: 4, Symbol: utSym("PTS"), Kind: Points, Brand: utBob}),
+		},
+		{
+			name: "ok coupon expiring later", cmd: branded(Coupon, utBob, utT0+1), kinds: utKs(EvAssetCreated),
+			check: brandedAs(AssetInfo{ID: 4, Symbol: utSym("PTS"), Kind: Coupon, Brand: utBob, ExpiresAt: utT0 + 1}),
+		},
+		{
+			name: "ok coupon that never expires", cmd: branded(Coupon, utCarol, 0), kinds: utKs(EvAssetCreated),
+			check: brandedAs(AssetInfo{ID: 4, Symbol: utSym("PTS"), Kind: Coupon, Brand: utCarol}),
+		},
+		{
+			name: "ok the fee account as a brand", cmd: branded(Points, FeeAccount, 0), kinds: utKs(EvAssetCreated),
+			check: brandedAs(AssetInfo{ID: 4, Symbol: utSym("PTS"), Kind: Points, Brand: FeeAccount}),
+		},
+		{
+			// EvAssetCreated carries Hub (event.go): no separate EvHubSet.
+			name: "ok hub token",
+			cmd:  utConst(Command{Kind: CmdCreateAsset, Symbol: utSym("EUR"), Scale: 2, Hub: true}), kinds: utKs(EvAssetCreated),
+			check: func(t *testing.T, w *utWorld, evs []Event) {
+				if ev := evs[0]; ev.Kind != EvAssetCreated || ev.Asset != 4 || !ev.Hub || ev.AssetKind != Token || ev.Brand != 0 {
+					t.Errorf("event %+v, want EvAssetCreated with Hub", ev)
+				}
+				if info, _ := w.e.Asset(4); !info.Hub {
+					t.Errorf("Asset(4) = %+v, want a hub", info)
+				}
+			},
+		},
+		{name: "kind past coupon", cmd: branded(Coupon+1, utBob, 0), code: CodeInvalidAssetKind},
+		{name: "kind 255", cmd: branded(255, utBob, 0), code: CodeInvalidAssetKind},
+		{name: "token with a brand", cmd: branded(Token, utBob, 0), code: CodeInvalidAssetKind},
+		{name: "points without a brand", cmd: branded(Points, 0, 0), code: CodeInvalidAssetKind},
+		{name: "coupon without a brand", cmd: branded(Coupon, 0, utT0+1), code: CodeInvalidAssetKind},
+		{name: "brand is not an account", cmd: branded(Points, 99, 0), code: CodeUnknownAccount},
+		{name: "brand is the next account id", cmd: branded(Coupon, 5, utT0+1), code: CodeUnknownAccount},
+		{name: "expiry on points", cmd: branded(Points, utBob, utT0+1), code: CodeInvalidExpiry},
+		{name: "expiry on a token", cmd: branded(Token, 0, utT0+1), code: CodeInvalidExpiry},
+		{name: "coupon expiring now", cmd: branded(Coupon, utBob, utT0), code: CodeInvalidExpiry},
+		{name: "coupon expired already", cmd: branded(Coupon, utBob, utT0-1), code: CodeInvalidExpiry},
+		{name: "coupon negative expiry", cmd: branded(Coupon, utBob, -1), code: CodeInvalidExpiry},
 		utStale(CmdCreateAsset),
 	}
 }
@@ -961,6 +1035,12 @@ func utDepositCases() []utCase {
 			name: "supply already at MaxInt64", setup: func(w *utWorld) { w.deposit(utBob, utETH, math.MaxInt64-ethSupply) },
 			cmd: dep(utAlice, utETH, 1, fresh), code: CodeAmountOverflow,
 		},
+		// Points: 500 issued (utBrands) count towards the lifetime inflow.
+		{
+			name: "ok points, inflow reaches MaxInt64", setup: utBrands, cmd: dep(utCarol, utPTS, math.MaxInt64-500, fresh),
+			kinds: utKs(EvDeposited, EvBalance), bals: []utB{{utCarol, utPTS, math.MaxInt64 - 500, 0}},
+		},
+		{name: "points, issuance plus deposits past MaxInt64", setup: utBrands, cmd: dep(utCarol, utPTS, math.MaxInt64-499, fresh), code: CodeAmountOverflow},
 		utStale(CmdDeposit),
 	}
 }
@@ -2030,7 +2110,9 @@ func TestCodeStrings(t *testing.T) {
 		"insufficient_balance", "invalid_side", "invalid_order_type", "invalid_time_in_force",
 		"invalid_self_trade_prevention", "invalid_price", "price_off_tick", "invalid_size", "size_off_lot",
 		"size_below_minimum", "invalid_expiry", "post_only_would_cross", "fok_unfillable", "market_halted",
-		"amount_overflow", "batch_too_large", "nothing_to_amend",
+		"amount_overflow", "batch_too_large", "nothing_to_amend", "asset_expired", "no_route",
+		"insufficient_liquidity", "swap_below_minimum", "not_brand", "duplicate_issue", "not_redeemable",
+		"unknown_redemption", "invalid_asset_kind",
 	}
 	if int(codeEnd) != len(wantCodes) {
 		t.Errorf("%d codes, the stable list has %d: extend it (new codes go at the end)", codeEnd, len(wantCodes))
@@ -2071,7 +2153,29 @@ func TestCodeStrings(t *testing.T) {
 	check("TimeInForce", int(GTD)+1, func(i int) string { return TimeInForce(i).String() }, "tif?", 1)
 	check("SelfTradePrevention", int(CancelBoth)+1, func(i int) string { return SelfTradePrevention(i).String() }, "stp?", 0)
 	check("MarketStatus", int(Halted)+1, func(i int) string { return MarketStatus(i).String() }, "status?", 1)
-	check("CancelReason", int(ReasonExpired)+1, func(i int) string { return CancelReason(i).String() }, "reason?", 1)
+	check("CancelReason", int(ReasonAssetExpired)+1, func(i int) string { return CancelReason(i).String() }, "reason?", 1)
+	check("AssetKind", int(Coupon)+1, func(i int) string { return AssetKind(i).String() }, "kind?", 0)
+	// The new kinds keep their stable names (they are journaled).
+	for k, name := range map[CommandKind]string{
+		CmdSetHub: "set_hub", CmdSwap: "swap", CmdIssue: "issue", CmdRedeem: "redeem",
+		CmdFulfilRedemption: "fulfil_redemption", CmdRejectRedemption: "reject_redemption", CmdReportSupply: "report_supply",
+	} {
+		if k.String() != name {
+			t.Errorf("CommandKind %d = %q, want %q", k, k, name)
+		}
+	}
+	for k, name := range map[EventKind]string{
+		EvHubSet: "hub_set", EvSwapped: "swapped", EvIssued: "issued", EvRedemptionCreated: "redemption_created",
+		EvRedemptionFulfilled: "redemption_fulfilled", EvRedemptionRejected: "redemption_rejected",
+		EvAssetExpired: "asset_expired", EvSupplyReported: "supply_reported",
+	} {
+		if k.String() != name {
+			t.Errorf("EventKind %d = %q, want %q", k, k, name)
+		}
+	}
+	if ReasonAssetExpired.String() != "asset_expired" || Token.String() != "token" || Points.String() != "points" || Coupon.String() != "coupon" {
+		t.Errorf("reason or asset kind names changed")
+	}
 
 	cs := Codes()
 	if len(cs) != int(codeEnd)-1 {
@@ -2527,5 +2631,1012 @@ func TestPropParseClientOrderID(t *testing.T) {
 	var none ClientOrderID
 	if !none.IsZero() || !none.valid() {
 		t.Errorf("the zero ClientOrderID is none, and valid")
+	}
+}
+
+// ---------------------------------------------------------------------------
+// Hubs and swaps
+//
+// Swap rows use the standard world; where a row needs more it says so.
+// M1 (BTC/USD): notional (cents) = (price/5) * (size/20), one lot at price
+// 1000 is 200 cents; maker 10 bps, taker 25 bps, fees ceil(sum n*bps/10000).
+// M2 (ETH/USD): one ETH at price p is p*100 cents, no fees.
+
+func utSetHubCases() []utCase {
+	hub := func(a AssetID, on bool) func(*utWorld) Command {
+		return utConst(Command{Kind: CmdSetHub, Asset: a, Hub: on})
+	}
+	is := func(a AssetID, on bool) func(*testing.T, *utWorld, []Event) {
+		return func(t *testing.T, w *utWorld, evs []Event) {
+			if ev := evs[0]; ev.Asset != a || ev.Hub != on {
+				t.Errorf("event %+v", ev)
+			}
+			if info, _ := w.e.Asset(a); info.Hub != on {
+				t.Errorf("Asset(%d).Hub = %v, want %v", a, info.Hub, on)
+			}
+		}
+	}
+	return []utCase{
+		{name: "ok set", cmd: hub(utUSD, true), kinds: utKs(EvHubSet), check: is(utUSD, true)},
+		{
+			// With the hub gone, BTC -> ETH (no direct market) has no route.
+			name: "ok unset", setup: func(w *utWorld) { w.must(Command{Kind: CmdSetHub, Asset: utUSD, Hub: true}) },
+			cmd: hub(utUSD, false), kinds: utKs(EvHubSet),
+			check: func(t *testing.T, w *utWorld, evs []Event) {
+				is(utUSD, false)(t, w, evs)
+				if _, code := w.e.Quote(utAlice, utBTC, utETH, 40); code != CodeNoRoute {
+					t.Errorf("Quote after unset: %s, want no_route", code)
+				}
+			},
+		},
+		{
+			name: "ok set twice", setup: func(w *utWorld) { w.must(Command{Kind: CmdSetHub, Asset: utUSD, Hub: true}) },
+			cmd: hub(utUSD, true), kinds: utKs(EvHubSet), check: is(utUSD, true),
+		},
+		{name: "unknown asset 0", cmd: hub(0, true), code: CodeUnknownAsset},
+		{name: "unknown asset", cmd: hub(9, true), code: CodeUnknownAsset},
+		utStale(CmdSetHub),
+	}
+}
+
+func utSwap(a AccountID, from, to AssetID, amount, minReceive int64) Command {
+	return Command{Kind: CmdSwap, Account: a, Asset: from, ToAsset: to, Amount: amount, MinReceive: minReceive}
+}
+
+func utSetHub(a AssetID) func(*utWorld) {
+	return func(w *utWorld) { w.must(Command{Kind: CmdSetHub, Asset: a, Hub: true}) }
+}
+
+// utQuoted makes a swap row also Quote the swap just before it runs (same
+// state, same account) and require the quote to be want and to agree with
+// the executed EvSwapped and EvTrade events.
+func utQuoted(tc utCase, want Quote) utCase {
+	var got Quote
+	var code Code
+	var cmd Command
+	inner, innerCheck := tc.cmd, tc.check
+	tc.cmd = func(w *utWorld) Command {
+		cmd = inner(w)
+		got, code = w.e.Quote(cmd.Account, cmd.Asset, cmd.ToAsset, cmd.Amount)
+		return cmd
+	}
+	tc.check = func(t *testing.T, w *utWorld, evs []Event) {
+		if code != OK || got != want {
+			t.Errorf("Quote = %+v, %s\n want %+v", got, code, want)
+		}
+		sw := utOf(evs, EvSwapped)
+		if len(sw) != 1 {
+			t.Fatalf("%d EvSwapped", len(sw))
+		}
+		s := sw[0]
+		if s.Account != cmd.Account || s.Asset != cmd.Asset || s.ToAsset != cmd.ToAsset || s.Amount != got.AmountIn ||
+			s.Remaining != got.Unspent || s.AmountOut != got.AmountOut || s.HubAsset != got.Hub || s.HubLeft != got.HubLeft {
+			t.Errorf("EvSwapped %+v does not match the quote %+v", s, got)
+		}
+		if s.Amount+s.Remaining != cmd.Amount {
+			t.Errorf("spent %d + unspent %d != offered %d", s.Amount, s.Remaining, cmd.Amount)
+		}
+		// Each leg's trades add up to the leg.
+		for i := range got.NumLegs {
+			leg := got.Legs[i]
+			var size, amount, fee int64
+			for _, tr := range utOf(evs, EvTrade) {
+				if tr.Market != leg.Market {
+					continue
+				}
+				if tr.Order != 0 || tr.Account != cmd.Account || tr.Side != leg.Side {
+					t.Errorf("leg %d trade %+v: want Order 0, the swapper, side %s", i, tr, leg.Side)
+				}
+				size, amount, fee = size+tr.Size, amount+tr.Amount, fee+tr.Fee
+			}
+			in, out := size, amount-fee
+			if leg.Side == Buy {
+				in, out = amount+fee, size
+			}
+			if fee != leg.Fee || in != leg.In || out != leg.Out {
+				t.Errorf("leg %d: trades give in %d out %d fee %d, quote %+v", i, in, out, fee, leg)
+			}
+		}
+		if innerCheck != nil {
+			innerCheck(t, w, evs)
+		}
+	}
+	return tc
+}
+
+func utSwapCases() []utCase {
+	bid := func(name string, a AccountID, m MarketID, price, size int64) func(*utWorld) {
+		return utPlaced(name, utLimit(a, m, Buy, price, size))
+	}
+	ask := func(name string, a AccountID, m MarketID, price, size int64) func(*utWorld) {
+		return utPlaced(name, utLimit(a, m, Sell, price, size))
+	}
+	halt := func(m MarketID) func(*utWorld) {
+		return func(w *utWorld) { w.must(Command{Kind: CmdSetMarketStatus, Market: m, Status: Halted}) }
+	}
+	// Two bids on M1: bob 1000 x 40 (2 lots of 200 cents, holds 400 +
+	// ceil(400*10/10000) = 401), carol 995 x 40 (2 lots of 199, holds 398 +
+	// ceil(3980/10000) = 399).
+	twoBids := utSteps(bid("b", utBob, utM1, 1000, 40), bid("c", utCarol, utM1, 995, 40))
+	// M3 ETH/BTC, price scale 3, tick 1, lot 1, no fees: notionalPerTickLot
+	// = 1*1*10^(3-3-0) = 1, so one ETH at price p costs p BTC units.
+	ethBTC := func(w *utWorld) {
+		w.must(Command{Kind: CmdCreateMarket, Base: utETH, Quote: utBTC, PriceScale: 3, Tick: 1, Lot: 1})
+	}
+	// The hub route BTC -> USD -> ETH used below: bob bids 1000 x 40 on M1,
+	// carol asks 10 ETH at 1 (100 cents) on M2.
+	hubBook := utSteps(utSetHub(utUSD), bid("b", utBob, utM1, 1000, 40), ask("c", utCarol, utM2, 1, 10))
+	// A second hub, EUR (asset 4, scale 2), with M3 BTC/EUR like M1 and M4
+	// ETH/EUR like M2. Hubs are set EUR first: the order of SetHub must not
+	// matter, only the ids.
+	eurHub := func(w *utWorld) {
+		w.must(Command{Kind: CmdCreateAsset, Symbol: utSym("EUR"), Scale: 2})
+		w.must(Command{Kind: CmdCreateMarket, Base: utBTC, Quote: 4, PriceScale: 1, Tick: 5, Lot: 20, MinSize: 40, MakerBps: 10, TakerBps: 25})
+		w.must(Command{Kind: CmdCreateMarket, Base: utETH, Quote: 4, PriceScale: 0, Tick: 1, Lot: 1})
+		w.deposit(utBob, 4, 1000)
+		utSetHub(4)(w)
+		utSetHub(utUSD)(w)
+		w.place("b3", utLimit(utBob, 3, Buy, 1000, 40))
+		w.place("c4", utLimit(utCarol, 4, Sell, 1, 10))
+	}
+	sw := func(from, to AssetID, amount, minReceive int64) func(*utWorld) Command {
+		return utConst(utSwap(utAlice, from, to, amount, minReceive))
+	}
+
+	// Direct, selling the base: alice offers 90 BTC = 4 lots (80) and 10
+	// left over, less than a lot. Bob's 2 lots at 1000: n = 400, taker fee
+	// ceil(400*25/10000) = 1, bob's maker fee ceil(400*10/10000) = 1.
+	// Carol's 2 lots at 995: n = 398, cumulative taker fee ceil((10000 +
+	// 9950)/10000) = 2, so +1; carol's maker fee ceil(3980/10000) = 1.
+	// Out = 798 - 2 = 796. BestOut: 4 lots at 1000 = 800 - ceil(800*25/10000)
+	// = 800 - 2 = 798; impact ceil((798-796)*10000/798) = ceil(25.06) = 26.
+	directSell := utCase{
+		name: "direct, selling the base over two levels", setup: twoBids, cmd: sw(utBTC, utUSD, 90, 0),
+		kinds: utKs(EvTrade, EvOrderDone, EvTrade, EvOrderDone, EvSwapped, utBalEvs(7)),
+		bals: []utB{
+			{FeeAccount, utUSD, 2 + 1 + 1, 0},
+			{utAlice, utBTC, utFundBTC - 80, 0}, {utAlice, utUSD, utFundUSD + 796, 0},
+			{utBob, utBTC, utFundBTC + 40, 0}, {utBob, utUSD, utFundUSD - 401, 0},
+			{utCarol, utBTC, utFundBTC + 40, 0}, {utCarol, utUSD, utFundUSD - 399, 0},
+		},
+		bids: []Level{},
+		check: func(t *testing.T, w *utWorld, evs []Event) {
+			trs := utOf(evs, EvTrade)
+			if trs[0].Price != 1000 || trs[0].Size != 40 || trs[0].Amount != 400 || trs[0].Fee != 1 || trs[0].MakerFee != 1 || trs[0].MakerOrder != w.id("b") ||
+				trs[1].Price != 995 || trs[1].Size != 40 || trs[1].Amount != 398 || trs[1].Fee != 1 || trs[1].MakerFee != 1 || trs[1].MakerOrder != w.id("c") {
+				t.Errorf("trades %+v", trs)
+			}
+		},
+	}
+	directSellQuote := Quote{
+		From: utBTC, To: utUSD, NumLegs: 1,
+		Legs:     [2]Leg{{Market: utM1, Side: Sell, In: 80, Out: 796, Fee: 2, Filled: true}},
+		AmountIn: 80, Unspent: 10, AmountOut: 796, BestOut: 798, ImpactBps: 26,
+	}
+
+	// Direct, buying the base with the quote: alice offers 1000 cents. Asks:
+	// bob 1000 x 40, carol 1010 x 100. Bob's 2 lots: 400 + ceil(10000/10000)
+	// = 401, budget 599. Carol's level, 202 a lot: 599/202 = 2 lots, n = 404,
+	// cumulative fee ceil((10000 + 10100)/10000) = 3, +2: 406 <= 599; a third
+	// lot would cost 202 more than the 193 left, so the leg is done (filled:
+	// it stopped on its budget, not on the book). In = 400 + 404 + 3 = 807,
+	// unspent 193, out 4 lots = 80. Makers: bob gets 400 - ceil(4000/10000)
+	// = 399, carol 404 - ceil(4040/10000) = 403. BestOut at 1000: 5 lots
+	// cost 1000 + ceil(2.5) = 1003 > 1000, 4 cost 800 + 2 = 802: 80, impact 0.
+	directBuy := utCase{
+		name:  "direct, buying the base with the quote",
+		setup: utSteps(ask("b", utBob, utM1, 1000, 40), ask("c", utCarol, utM1, 1010, 100)),
+		cmd:   sw(utUSD, utBTC, 1000, 80),
+		kinds: utKs(EvTrade, EvOrderDone, EvTrade, EvSwapped, utBalEvs(7)),
+		bals: []utB{
+			{FeeAccount, utUSD, 3 + 1 + 1, 0},
+			{utAlice, utBTC, utFundBTC + 80, 0}, {utAlice, utUSD, utFundUSD - 807, 0},
+			{utBob, utBTC, utFundBTC - 40, 0}, {utBob, utUSD, utFundUSD + 399, 0},
+			{utCarol, utBTC, utFundBTC - 100, 60}, {utCarol, utUSD, utFundUSD + 403, 0},
+		},
+		asks: []Level{{1010, 60, 1}},
+	}
+	directBuyQuote := Quote{
+		From: utUSD, To: utBTC, NumLegs: 1,
+		Legs:     [2]Leg{{Market: utM1, Side: Buy, In: 807, Out: 80, Fee: 3, Filled: true}},
+		AmountIn: 807, Unspent: 193, AmountOut: 80, BestOut: 80,
+	}
+
+	// Two hops BTC -> USD -> ETH (no BTC/ETH market): alice offers 50 BTC =
+	// 2 lots and 10 left. Leg 1: 400 - 1 = 399 cents. Leg 2 buys ETH at 100
+	// cents: 3 ETH for 300, the 99 cents left cannot buy one more: HubLeft.
+	// Alice: BTC -40, USD +99, ETH +3. Bob: bought 40 BTC for his 401 hold;
+	// carol sold 3 of her 10 ETH for 300; fees 1 + 1.
+	twoHop := utCase{
+		name: "two hops through a hub, HubLeft credited", setup: hubBook, cmd: sw(utBTC, utETH, 50, 3),
+		kinds: utKs(EvTrade, EvOrderDone, EvTrade, EvSwapped, utBalEvs(8)),
+		bals: []utB{
+			{FeeAccount, utUSD, 2, 0},
+			{utAlice, utBTC, utFundBTC - 40, 0}, {utAlice, utUSD, utFundUSD + 99, 0}, {utAlice, utETH, utFundETH + 3, 0},
+			{utBob, utBTC, utFundBTC + 40, 0}, {utBob, utUSD, utFundUSD - 401, 0},
+			{utCarol, utUSD, utFundUSD + 300, 0}, {utCarol, utETH, utFundETH - 10, 7},
+		},
+	}
+	twoHopQuote := Quote{
+		From: utBTC, To: utETH, Hub: utUSD, NumLegs: 2,
+		Legs: [2]Leg{
+			{Market: utM1, Side: Sell, In: 40, Out: 399, Fee: 1, Filled: true},
+			{Market: utM2, Side: Buy, In: 300, Out: 3, Fee: 0, Filled: true},
+		},
+		AmountIn: 40, Unspent: 10, AmountOut: 3, HubLeft: 99, BestOut: 3,
+	}
+
+	// Two hops where the second leg walks two levels: carol asks 2 ETH at 1,
+	// bob 10 at 2 (200 cents). Leg 2 with 399: 2 ETH for 200, then 199 cannot
+	// buy one at 200: out 2, HubLeft 199. BestOut: leg 1 at 1000 gives 399,
+	// leg 2 at 100 a lot gives 3; impact ceil((3-2)*10000/3) = 3334.
+	twoHopWalk := utCase{
+		name: "two hops, the second leg walks two levels",
+		setup: utSteps(utSetHub(utUSD), bid("b", utBob, utM1, 1000, 40),
+			ask("c", utCarol, utM2, 1, 2), ask("b2", utBob, utM2, 2, 10)),
+		cmd:   sw(utBTC, utETH, 40, 0),
+		kinds: utKs(EvTrade, EvOrderDone, EvTrade, EvOrderDone, EvSwapped, utBalEvs(8)),
+		bals: []utB{
+			{FeeAccount, utUSD, 2, 0},
+			{utAlice, utBTC, utFundBTC - 40, 0}, {utAlice, utUSD, utFundUSD + 199, 0}, {utAlice, utETH, utFundETH + 2, 0},
+			{utBob, utETH, utFundETH - 10, 10},
+			{utCarol, utUSD, utFundUSD + 200, 0}, {utCarol, utETH, utFundETH - 2, 0},
+		},
+	}
+	twoHopWalkQuote := Quote{
+		From: utBTC, To: utETH, Hub: utUSD, NumLegs: 2,
+		Legs: [2]Leg{
+			{Market: utM1, Side: Sell, In: 40, Out: 399, Fee: 1, Filled: true},
+			{Market: utM2, Side: Buy, In: 200, Out: 2, Fee: 0, Filled: true},
+		},
+		AmountIn: 40, AmountOut: 2, HubLeft: 199, BestOut: 3, ImpactBps: 3334,
+	}
+
+	// Direct ETH/BTC against the hub route, both giving 3 ETH for 40 BTC:
+	// bob asks 10 ETH at 13 BTC units, 40/13 = 3 ETH for 39, 1 unspent.
+	tie := utCase{
+		name:  "tie between direct and two hops goes to direct",
+		setup: utSteps(hubBook, ethBTC, ask("d", utBob, 3, 13, 10)),
+		cmd:   sw(utBTC, utETH, 40, 3),
+		kinds: utKs(EvTrade, EvSwapped, utBalEvs(4)),
+		bals: []utB{
+			{utAlice, utBTC, utFundBTC - 39, 0}, {utAlice, utETH, utFundETH + 3, 0},
+			{utBob, utBTC, utFundBTC + 39, 0}, {utBob, utETH, utFundETH - 10, 7},
+			{utCarol, utETH, utFundETH - 10, 10}, // the hub route did not run
+		},
+		bids: []Level{{1000, 40, 1}},
+	}
+	tieQuote := Quote{
+		From: utBTC, To: utETH, NumLegs: 1,
+		Legs:     [2]Leg{{Market: 3, Side: Buy, In: 39, Out: 3, Filled: true}},
+		AmountIn: 39, Unspent: 1, AmountOut: 3, BestOut: 3,
+	}
+
+	// The same with bob's ask at 14: direct gives 40/14 = 2 ETH, the hub
+	// route 3 (as in the two-hop row): the hub route wins.
+	hubBetter := utCase{
+		name:  "two hops beat a worse direct route",
+		setup: utSteps(hubBook, ethBTC, ask("d", utBob, 3, 14, 10)),
+		cmd:   sw(utBTC, utETH, 40, 0),
+		kinds: utKs(EvTrade, EvOrderDone, EvTrade, EvSwapped, utBalEvs(8)),
+		bals:  []utB{{utAlice, utBTC, utFundBTC - 40, 0}, {utAlice, utUSD, utFundUSD + 99, 0}, {utAlice, utETH, utFundETH + 3, 0}},
+	}
+	hubBetterQuote := twoHopQuote
+	hubBetterQuote.Unspent = 0
+
+	// Own order: alice's ask at 12 is the best on M3; her direct buy leg meets
+	// it and stops, so the direct route does not fill; the hub route does.
+	ownDirect := utCase{
+		name:  "own order stops the direct leg, the hub route is taken",
+		setup: utSteps(hubBook, ethBTC, ask("d", utBob, 3, 13, 10), ask("own", utAlice, 3, 12, 5)),
+		cmd:   sw(utBTC, utETH, 40, 0),
+		kinds: utKs(EvTrade, EvOrderDone, EvTrade, EvSwapped, utBalEvs(8)),
+		bals:  []utB{{utAlice, utBTC, utFundBTC - 40, 0}, {utAlice, utUSD, utFundUSD + 99, 0}, {utAlice, utETH, utFundETH - 5 + 3, 5}},
+		check: func(t *testing.T, w *utWorld, evs []Event) {
+			if o, ok := w.e.Order(w.id("own")); !ok || o.Remaining != 5 {
+				t.Errorf("own order %+v %v: self-trade prevention is CancelTaker, the maker stays", o, ok)
+			}
+		},
+	}
+
+	// Two hubs, same books: USD (id 2) and EUR (id 4) both give 3 ETH.
+	twoHubs := utCase{
+		name: "tie between two hubs goes to the lower id", setup: utSteps(hubBook, eurHub), cmd: sw(utBTC, utETH, 40, 0),
+		kinds: utKs(EvTrade, EvOrderDone, EvTrade, EvSwapped, utBalEvs(8)),
+		bals:  []utB{{utAlice, utUSD, utFundUSD + 99, 0}, {utAlice, 4, 0, 0}, {utBob, 4, 1000 - 401, 401}},
+	}
+	// Carol's M2 ask at 2 instead: the USD route gives 399/200 = 1 ETH, EUR 3.
+	eurBetter := utCase{
+		name:  "the higher hub id wins when it gives more",
+		setup: utSteps(utSetHub(utUSD), bid("b", utBob, utM1, 1000, 40), ask("c", utCarol, utM2, 2, 10), eurHub),
+		cmd:   sw(utBTC, utETH, 40, 0),
+		kinds: utKs(EvTrade, EvOrderDone, EvTrade, EvSwapped, utBalEvs(8)),
+		bals: []utB{
+			{FeeAccount, 4, 2, 0},
+			{utAlice, utBTC, utFundBTC - 40, 0}, {utAlice, utUSD, utFundUSD, 0}, {utAlice, 4, 99, 0}, {utAlice, utETH, utFundETH + 3, 0},
+			{utBob, utBTC, utFundBTC + 40, 0}, {utBob, 4, 1000 - 401, 0}, {utBob, utUSD, utFundUSD - 401, 401},
+			{utCarol, 4, 300, 0}, {utCarol, utETH, utFundETH - 20, 17},
+		},
+	}
+	eurQuote := twoHopQuote
+	eurQuote.Hub, eurQuote.Unspent = 4, 0
+	eurQuote.Legs[0].Market, eurQuote.Legs[1].Market = 3, 4
+
+	return []utCase{
+		utQuoted(directSell, directSellQuote),
+		utQuoted(directBuy, directBuyQuote),
+		utQuoted(twoHop, twoHopQuote),
+		utQuoted(twoHopWalk, twoHopWalkQuote),
+		utQuoted(tie, tieQuote),
+		utQuoted(hubBetter, hubBetterQuote),
+		utQuoted(ownDirect, hubBetterQuote),
+		utQuoted(twoHubs, hubBetterQuote),
+		utQuoted(eurBetter, eurQuote),
+		{
+			name: "ok exactly the minimum", setup: twoBids, cmd: sw(utBTC, utUSD, 90, 796),
+			kinds: utKs(EvTrade, EvOrderDone, EvTrade, EvOrderDone, EvSwapped, utBalEvs(7)),
+		},
+		{
+			// The base seen as the quote of the pair: ETH -> USD on M2 sells
+			// ETH. Carol bids 2 ETH at 3 (300 cents each): out 600, no fees.
+			name: "ok direct on a market without fees", setup: bid("c", utCarol, utM2, 3, 2), cmd: sw(utETH, utUSD, 2, 600),
+			kinds: utKs(EvTrade, EvOrderDone, EvSwapped, utBalEvs(4)),
+			bals:  []utB{{utAlice, utETH, utFundETH - 2, 0}, {utAlice, utUSD, utFundUSD + 600, 0}, {utCarol, utETH, utFundETH + 2, 0}, {utCarol, utUSD, utFundUSD - 600, 0}},
+		},
+
+		// ---- rejected
+		{name: "swap below minimum", setup: twoBids, cmd: sw(utBTC, utUSD, 90, 797), code: CodeSwapBelowMinimum},
+		{name: "no market, no hub", setup: hubBook, cmd: utConst(utSwap(utAlice, utBTC, 4, 40, 0)), code: CodeUnknownAsset},
+		{name: "no route without a hub", setup: utSteps(bid("b", utBob, utM1, 1000, 40), ask("c", utCarol, utM2, 1, 10)), cmd: sw(utBTC, utETH, 40, 0), code: CodeNoRoute},
+		{name: "no route: the direct market is halted", setup: utSteps(twoBids, halt(utM1)), cmd: sw(utBTC, utUSD, 90, 0), code: CodeNoRoute},
+		{name: "no route: a hub leg is halted", setup: utSteps(hubBook, halt(utM2)), cmd: sw(utBTC, utETH, 40, 0), code: CodeNoRoute},
+		{
+			name: "no route: the target has no market", setup: utSteps(hubBook, func(w *utWorld) {
+				w.must(Command{Kind: CmdCreateAsset, Symbol: utSym("SOL"), Scale: 0})
+			}),
+			cmd: utConst(utSwap(utAlice, utBTC, 4, 40, 0)), code: CodeNoRoute,
+		},
+		{name: "empty book", cmd: sw(utBTC, utUSD, 40, 0), code: CodeInsufficientLiquidity},
+		// 5 lots offered, bob's 2 are all there is.
+		{name: "thin book, selling", setup: bid("b", utBob, utM1, 1000, 40), cmd: sw(utBTC, utUSD, 100, 0), code: CodeInsufficientLiquidity},
+		// bob's 2 lots cost 401 of 1000; the 599 left could buy more, but the
+		// book ran out: not filled.
+		{name: "thin book, buying", setup: ask("b", utBob, utM1, 1000, 40), cmd: sw(utUSD, utBTC, 1000, 0), code: CodeInsufficientLiquidity},
+		// 10 BTC is less than a lot: nothing trades, AmountOut 0.
+		{name: "less than one lot", setup: twoBids, cmd: sw(utBTC, utUSD, 10, 0), code: CodeInsufficientLiquidity},
+		// 200 cents cannot pay for one lot at 1000 with its fee (201).
+		{name: "budget below one lot", setup: ask("b", utBob, utM1, 1000, 40), cmd: sw(utUSD, utBTC, 200, 0), code: CodeInsufficientLiquidity},
+		{
+			// alice's bid at 995 sits between bob's and carol's: after bob's
+			// 2 lots her leg meets her own order and stops, not filled.
+			name:  "own resting order stops the only leg",
+			setup: utSteps(bid("b", utBob, utM1, 1000, 40), bid("own", utAlice, utM1, 995, 40), bid("c", utCarol, utM1, 990, 40)),
+			cmd:   sw(utBTC, utUSD, 80, 0), code: CodeInsufficientLiquidity,
+			check: func(t *testing.T, w *utWorld, _ []Event) {
+				// Anyone else would fill: bob's 2 lots and alice's 2.
+				if q, code := w.e.Quote(0, utBTC, utUSD, 80); code != OK || q.AmountOut != 400+398-2 {
+					t.Errorf("Quote for anyone: %+v %s", q, code)
+				}
+			},
+		},
+		{
+			// alice keeps 85 BTC: the swap would sell only 80 but she offers 90.
+			name: "less available than offered", setup: utSteps(twoBids, func(w *utWorld) { w.leave(utAlice, utBTC, 85) }),
+			cmd: sw(utBTC, utUSD, 90, 0), code: CodeInsufficientBalance,
+		},
+		// The balance is checked before routing (doc.go), so it wins over
+		// every routing rejection.
+		{name: "short balance and no route", setup: func(w *utWorld) { w.leave(utAlice, utBTC, 30) }, cmd: sw(utBTC, utETH, 40, 0), code: CodeInsufficientBalance},
+		{name: "short balance and a thin book", setup: func(w *utWorld) { w.leave(utAlice, utBTC, 30) }, cmd: sw(utBTC, utUSD, 40, 0), code: CodeInsufficientBalance},
+		{name: "short balance and below minimum", setup: utSteps(twoBids, func(w *utWorld) { w.leave(utAlice, utBTC, 85) }), cmd: sw(utBTC, utUSD, 90, 797), code: CodeInsufficientBalance},
+		{
+			name: "funds held by an order", setup: utSteps(twoBids, ask("a", utAlice, utM1, 2000, 99_940)),
+			cmd: sw(utBTC, utUSD, 80, 0), code: CodeInsufficientBalance,
+		},
+		{name: "unknown account 0", setup: twoBids, cmd: utConst(utSwap(0, utBTC, utUSD, 80, 0)), code: CodeUnknownAccount},
+		{name: "unknown account", setup: twoBids, cmd: utConst(utSwap(99, utBTC, utUSD, 80, 0)), code: CodeUnknownAccount},
+		{name: "unknown from asset", cmd: sw(9, utUSD, 80, 0), code: CodeUnknownAsset},
+		{name: "from asset 0", cmd: sw(0, utUSD, 80, 0), code: CodeUnknownAsset},
+		{name: "unknown to asset", cmd: sw(utBTC, 9, 80, 0), code: CodeUnknownAsset},
+		{name: "same asset", setup: twoBids, cmd: sw(utBTC, utBTC, 80, 0), code: CodeInvalidCommand},
+		{name: "zero amount", setup: twoBids, cmd: sw(utBTC, utUSD, 0, 0), code: CodeInvalidAmount},
+		{name: "negative amount", setup: twoBids, cmd: sw(utBTC, utUSD, -80, 0), code: CodeInvalidAmount},
+		{name: "negative minimum", setup: twoBids, cmd: sw(utBTC, utUSD, 80, -1), code: CodeInvalidAmount},
+		utStale(CmdSwap),
+	}
+}
+
+// TestPropQuote: Quote changes nothing, reports its errors like a swap, and
+// gives the same answer as the swap that follows (the swap rows check that).
+func TestPropQuote(t *testing.T) {
+	w := utNewWorld(t)
+	w.place("b", utLimit(utBob, utM1, Buy, 1000, 40))
+	h := w.e.StateHash()
+	for _, c := range []struct {
+		from, to AssetID
+		amount   int64
+		want     Code
+	}{
+		{utBTC, utUSD, 40, OK},
+		{utBTC, utUSD, 60, CodeInsufficientLiquidity},
+		{utBTC, utETH, 40, CodeNoRoute},
+		{utBTC, utBTC, 40, CodeInvalidCommand},
+		{9, utBTC, 40, CodeUnknownAsset},
+		{utBTC, 0, 40, CodeUnknownAsset},
+		{utBTC, utUSD, 0, CodeInvalidAmount},
+		{utBTC, utUSD, -1, CodeInvalidAmount},
+	} {
+		q, code := w.e.Quote(utAlice, c.from, c.to, c.amount)
+		if code != c.want {
+			t.Errorf("Quote(%d, %d, %d) = %s, want %s", c.from, c.to, c.amount, code, c.want)
+		}
+		if code != OK && q != (Quote{}) {
+			t.Errorf("Quote(%d, %d, %d) failed but returned %+v", c.from, c.to, c.amount, q)
+		}
+	}
+	// A quote for bob himself cannot use his own bid.
+	if _, code := w.e.Quote(utBob, utBTC, utUSD, 40); code != CodeInsufficientLiquidity {
+		t.Errorf("Quote for the bid's owner: %s, want insufficient_liquidity", code)
+	}
+	if w.e.StateHash() != h {
+		t.Errorf("Quote changed the state")
+	}
+	// 40 BTC = 2 lots at 1000: 400 - ceil(400*25/10000) = 399, all at the
+	// best price: BestOut 399, impact 0. Alice's balance does not matter.
+	q, _ := w.e.Quote(5, utBTC, utUSD, 40)
+	if q.AmountOut != 399 || q.BestOut != 399 || q.ImpactBps != 0 || q.AmountIn != 40 || q.Unspent != 0 {
+		t.Errorf("Quote = %+v", q)
+	}
+}
+
+// ---------------------------------------------------------------------------
+// Brands
+//
+// utBrands adds to the standard world:
+//
+//	asset 4 PTS: bob's points, scale 0
+//	asset 5 CPN: bob's coupon, scale 0, expires at utCPNExpiry
+//	market 3 CPN/USD: price scale 0, tick 1, lot 1, no fees: one coupon at
+//	          price p is p*100 cents (notionalPerTickLot = 10^(2-0-0)).
+//	bob issues 500 PTS to alice, 100 CPN to alice, 50 CPN to carol and 7 CPN
+//	to the fee account (refs utRef(10) to utRef(13)).
+
+const (
+	utPTS       AssetID  = 4
+	utCPN       AssetID  = 5
+	utM3        MarketID = 3
+	utCPNExpiry int64    = utT0 + 1000
+)
+
+func (w *utWorld) issue(to AccountID, a AssetID, amount int64) {
+	w.t.Helper()
+	info, _ := w.e.Asset(a)
+	w.must(Command{Kind: CmdIssue, Account: info.Brand, Asset: a, To: to, Amount: amount, Ref: w.ref()})
+}
+
+func utBrands(w *utWorld) {
+	w.t.Helper()
+	w.must(Command{Kind: CmdCreateAsset, Symbol: utSym("PTS"), AssetKind: Points, Brand: utBob})
+	w.must(Command{Kind: CmdCreateAsset, Symbol: utSym("CPN"), AssetKind: Coupon, Brand: utBob, ExpiresAt: utCPNExpiry})
+	w.must(Command{Kind: CmdCreateMarket, Base: utCPN, Quote: utUSD, Tick: 1, Lot: 1})
+	w.issue(utAlice, utPTS, 500)
+	w.issue(utAlice, utCPN, 100)
+	w.issue(utCarol, utCPN, 50)
+	w.issue(FeeAccount, utCPN, 7)
+}
+
+// utLiab checks an asset's Liabilities, and that they match conservation and
+// the balances summed independently.
+func utLiab(t *testing.T, w *utWorld, want Liabilities) {
+	t.Helper()
+	got, ok := w.e.Liabilities(want.Asset)
+	if !ok || got != want {
+		t.Errorf("Liabilities(%d) = %+v, %v\n want %+v", want.Asset, got, ok, want)
+	}
+	var customers, brand int64
+	for k, b := range utBalances(w.e) {
+		if k.s != want.Asset {
+			continue
+		}
+		if k.a == want.Brand {
+			brand += b[0] + b[1]
+		} else {
+			customers += b[0] + b[1]
+		}
+	}
+	if customers != got.HeldByCustomers || brand != got.HeldByBrand {
+		t.Errorf("balances: customers %d brand %d, Liabilities %+v", customers, brand, got)
+	}
+	if got.HeldByCustomers+got.HeldByBrand != got.Deposited+got.Issued-got.Withdrawn-got.RedeemedPending-got.RedeemedFulfilled-got.Expired {
+		t.Errorf("Liabilities %+v break conservation", got)
+	}
+}
+
+func utIssueCases() []utCase {
+	iss := func(brand, to AccountID, a AssetID, amount int64, ref Ref) func(*utWorld) Command {
+		return utConst(Command{Kind: CmdIssue, Account: brand, Asset: a, To: to, Amount: amount, Ref: ref})
+	}
+	fresh := utRef(999_999)
+	// GIFT (asset 6): carol's points.
+	gift := func(w *utWorld) {
+		w.must(Command{Kind: CmdCreateAsset, Symbol: utSym("GIFT"), AssetKind: Points, Brand: utCarol})
+	}
+	return []utCase{
+		{
+			name: "ok", setup: utBrands, cmd: iss(utBob, utCarol, utPTS, 25, fresh),
+			kinds: utKs(EvIssued, EvBalance), bals: []utB{{utCarol, utPTS, 25, 0}, {utAlice, utPTS, 500, 0}},
+			check: func(t *testing.T, w *utWorld, evs []Event) {
+				if ev := evs[0]; ev.Account != utBob || ev.To != utCarol || ev.Asset != utPTS || ev.Amount != 25 || ev.Ref != fresh {
+					t.Errorf("event %+v", ev)
+				}
+				utLiab(t, w, Liabilities{Asset: utPTS, Brand: utBob, Issued: 525, HeldByCustomers: 525})
+			},
+		},
+		{
+			name: "ok to the brand itself", setup: utBrands, cmd: iss(utBob, utBob, utPTS, 5, fresh),
+			kinds: utKs(EvIssued, EvBalance), bals: []utB{{utBob, utPTS, 5, 0}},
+			check: func(t *testing.T, w *utWorld, _ []Event) {
+				utLiab(t, w, Liabilities{Asset: utPTS, Brand: utBob, Issued: 505, HeldByCustomers: 500, HeldByBrand: 5})
+			},
+		},
+		{
+			name: "ok coupon", setup: utBrands, cmd: iss(utBob, utAlice, utCPN, 1, fresh),
+			kinds: utKs(EvIssued, EvBalance), bals: []utB{{utAlice, utCPN, 101, 0}},
+		},
+		// utRef(10) is bob's first issue; the key is brand and ref.
+		{name: "ok same ref, another brand", setup: utSteps(utBrands, gift), cmd: iss(utCarol, utAlice, 6, 3, utRef(10)), kinds: utKs(EvIssued, EvBalance), bals: []utB{{utAlice, 6, 3, 0}}},
+		// utRef(1) credited a deposit: deposits and issues are keyed apart.
+		{name: "ok ref of a deposit", setup: utBrands, cmd: iss(utBob, utAlice, utPTS, 3, utRef(1)), kinds: utKs(EvIssued, EvBalance)},
+		{
+			// Lifetime inflow: 500 issued, MaxInt64-500 more reaches MaxInt64.
+			name: "ok inflow reaches MaxInt64", setup: utBrands, cmd: iss(utBob, utCarol, utPTS, math.MaxInt64-500, fresh),
+			kinds: utKs(EvIssued, EvBalance), bals: []utB{{utCarol, utPTS, math.MaxInt64 - 500, 0}},
+		},
+		{name: "duplicate ref, same asset", setup: utBrands, cmd: iss(utBob, utCarol, utPTS, 3, utRef(10)), code: CodeDuplicateIssue},
+		{name: "duplicate ref, other asset of the brand", setup: utBrands, cmd: iss(utBob, utCarol, utCPN, 3, utRef(10)), code: CodeDuplicateIssue},
+		{name: "inflow past MaxInt64", setup: utBrands, cmd: iss(utBob, utCarol, utPTS, math.MaxInt64-499, fresh), code: CodeAmountOverflow},
+		{
+			// 30 deposited and 500 issued: 530 of inflow already.
+			name: "deposits count towards the inflow", setup: utSteps(utBrands, func(w *utWorld) { w.deposit(utCarol, utPTS, 30) }),
+			cmd: iss(utBob, utCarol, utPTS, math.MaxInt64-529, fresh), code: CodeAmountOverflow,
+		},
+		{name: "not the brand", setup: utBrands, cmd: iss(utAlice, utAlice, utPTS, 3, fresh), code: CodeNotBrand},
+		{name: "another brand", setup: utSteps(utBrands, gift), cmd: iss(utCarol, utAlice, utPTS, 3, fresh), code: CodeNotBrand},
+		{name: "fee account is not the brand", setup: utBrands, cmd: iss(FeeAccount, utAlice, utPTS, 3, fresh), code: CodeNotBrand},
+		{name: "a token has no brand", setup: utBrands, cmd: iss(utBob, utAlice, utUSD, 3, fresh), code: CodeNotBrand},
+		{name: "unknown brand account", setup: utBrands, cmd: iss(99, utAlice, utPTS, 3, fresh), code: CodeUnknownAccount},
+		{name: "brand account 0", setup: utBrands, cmd: iss(0, utAlice, utPTS, 3, fresh), code: CodeUnknownAccount},
+		{name: "unknown customer", setup: utBrands, cmd: iss(utBob, 99, utPTS, 3, fresh), code: CodeUnknownAccount},
+		{name: "customer 0", setup: utBrands, cmd: iss(utBob, 0, utPTS, 3, fresh), code: CodeUnknownAccount},
+		{name: "unknown asset", setup: utBrands, cmd: iss(utBob, utAlice, 9, 3, fresh), code: CodeUnknownAsset},
+		{name: "asset 0", setup: utBrands, cmd: iss(utBob, utAlice, 0, 3, fresh), code: CodeUnknownAsset},
+		{name: "zero amount", setup: utBrands, cmd: iss(utBob, utAlice, utPTS, 0, fresh), code: CodeInvalidAmount},
+		{name: "negative amount", setup: utBrands, cmd: iss(utBob, utAlice, utPTS, -3, fresh), code: CodeInvalidAmount},
+		{name: "zero ref", setup: utBrands, cmd: iss(utBob, utAlice, utPTS, 3, Ref{}), code: CodeInvalidCommand},
+		utStale(CmdIssue),
+	}
+}
+
+func utRedeem(a AccountID, s AssetID, amount int64) Command {
+	return Command{Kind: CmdRedeem, Account: a, Asset: s, Amount: amount}
+}
+
+// utReceiptOK checks a receipt's text: two groups of four Crockford base-32
+// letters.
+func utReceiptOK(r Receipt) bool {
+	s := r.String()
+	if len(s) != 9 || s[4] != '-' || r >= 1<<40 {
+		return false
+	}
+	for i, c := range s {
+		if i != 4 && !strings.ContainsRune("0123456789ABCDEFGHJKMNPQRSTVWXYZ", c) {
+			return false
+		}
+	}
+	return true
+}
+
+func utRedeemCases() []utCase {
+	rd := func(a AccountID, s AssetID, amount int64) func(*utWorld) Command {
+		return utConst(utRedeem(a, s, amount))
+	}
+	return []utCase{
+		{
+			name: "ok points", setup: utBrands, cmd: rd(utAlice, utPTS, 200),
+			kinds: utKs(EvRedemptionCreated, EvBalance), bals: []utB{{utAlice, utPTS, 300, 0}},
+			check: func(t *testing.T, w *utWorld, evs []Event) {
+				ev := evs[0]
+				if ev.Account != utAlice || ev.Asset != utPTS || ev.Amount != 200 || ev.Redemption != 1 || ev.Receipt == 0 || !utReceiptOK(ev.Receipt) {
+					t.Errorf("event %+v (receipt %s)", ev, ev.Receipt)
+				}
+				if r, ok := w.e.Redemption(1); !ok || r != (RedemptionInfo{ID: 1, Account: utAlice, Asset: utPTS, Amount: 200, Receipt: ev.Receipt}) {
+					t.Errorf("Redemption(1) = %+v, %v", r, ok)
+				}
+				utLiab(t, w, Liabilities{Asset: utPTS, Brand: utBob, Issued: 500, HeldByCustomers: 300, RedeemedPending: 200})
+				// Deterministic: a replay gives the same receipt.
+				if r, _ := w.replay().e.Redemption(1); r.Receipt != ev.Receipt {
+					t.Errorf("replayed receipt %s, want %s", r.Receipt, ev.Receipt)
+				}
+				// The next one gets the next id and another receipt.
+				evs = w.must(utRedeem(utAlice, utPTS, 1))
+				if n := evs[0]; n.Redemption != 2 || n.Receipt == ev.Receipt || !utReceiptOK(n.Receipt) {
+					t.Errorf("second redemption %+v", n)
+				}
+			},
+		},
+		{
+			name: "ok all of a coupon", setup: utBrands, cmd: rd(utAlice, utCPN, 100),
+			kinds: utKs(EvRedemptionCreated, EvBalance), bals: []utB{{utAlice, utCPN, 0, 0}},
+		},
+		{
+			name: "ok the brand redeems its own", setup: utSteps(utBrands, func(w *utWorld) { w.issue(utBob, utPTS, 9) }),
+			cmd: rd(utBob, utPTS, 9), kinds: utKs(EvRedemptionCreated, EvBalance), bals: []utB{{utBob, utPTS, 0, 0}},
+		},
+		{name: "a token is not redeemable", setup: utBrands, cmd: rd(utAlice, utUSD, 1), code: CodeNotRedeemable},
+		{name: "more than available", setup: utBrands, cmd: rd(utAlice, utPTS, 501), code: CodeInsufficientBalance},
+		{name: "none held", setup: utBrands, cmd: rd(utCarol, utPTS, 1), code: CodeInsufficientBalance},
+		{
+			// alice's sell of 30 coupons holds them: 70 available.
+			name: "coupons held by an order", setup: utSteps(utBrands, utPlaced("s", utLimit(utAlice, utM3, Sell, 5, 30))),
+			cmd: rd(utAlice, utCPN, 71), code: CodeInsufficientBalance,
+		},
+		{name: "zero amount", setup: utBrands, cmd: rd(utAlice, utPTS, 0), code: CodeInvalidAmount},
+		{name: "negative amount", setup: utBrands, cmd: rd(utAlice, utPTS, -1), code: CodeInvalidAmount},
+		{name: "unknown account", setup: utBrands, cmd: rd(99, utPTS, 1), code: CodeUnknownAccount},
+		{name: "unknown asset", setup: utBrands, cmd: rd(utAlice, 9, 1), code: CodeUnknownAsset},
+		utStale(CmdRedeem),
+	}
+}
+
+// utSettleRedemptionCases: alice has redeemed 200 PTS (redemption 1).
+func utSettleRedemptionCases(kind CommandKind) []utCase {
+	settle := func(a AccountID, id RedemptionID) func(*utWorld) Command {
+		return utConst(Command{Kind: kind, Account: a, Redemption: id})
+	}
+	pending := utSteps(utBrands, func(w *utWorld) { w.must(utRedeem(utAlice, utPTS, 200)) })
+	settled := func(k CommandKind) func(*utWorld) {
+		return utSteps(pending, func(w *utWorld) { w.must(Command{Kind: k, Account: utBob, Redemption: 1}) })
+	}
+	var receipt Receipt
+	ok := utCase{name: "ok", setup: pending, cmd: func(w *utWorld) Command {
+		r, _ := w.e.Redemption(1)
+		receipt = r.Receipt
+		return Command{Kind: kind, Account: utBob, Redemption: 1}
+	}}
+	want := Liabilities{Asset: utPTS, Brand: utBob, Issued: 500}
+	if kind == CmdFulfilRedemption {
+		ok.kinds = utKs(EvRedemptionFulfilled)
+		ok.bals = []utB{{utAlice, utPTS, 300, 0}}
+		want.HeldByCustomers, want.RedeemedFulfilled = 300, 200
+	} else {
+		ok.kinds = utKs(EvRedemptionRejected, EvBalance)
+		ok.bals = []utB{{utAlice, utPTS, 500, 0}}
+		want.HeldByCustomers = 500
+	}
+	ok.check = func(t *testing.T, w *utWorld, evs []Event) {
+		if ev := evs[0]; ev.Account != utAlice || ev.Asset != utPTS || ev.Amount != 200 || ev.Redemption != 1 || ev.Receipt != receipt || receipt == 0 {
+			t.Errorf("event %+v, want the receipt %s", ev, receipt)
+		}
+		if _, found := w.e.Redemption(1); found {
+			t.Errorf("settled redemption still pending")
+		}
+		utLiab(t, w, want)
+	}
+	return []utCase{
+		ok,
+		{name: "unknown id", setup: pending, cmd: settle(utBob, 2), code: CodeUnknownRedemption},
+		{name: "id 0", setup: pending, cmd: settle(utBob, 0), code: CodeUnknownRedemption},
+		{name: "already fulfilled", setup: settled(CmdFulfilRedemption), cmd: settle(utBob, 1), code: CodeUnknownRedemption},
+		{name: "already rejected", setup: settled(CmdRejectRedemption), cmd: settle(utBob, 1), code: CodeUnknownRedemption},
+		{name: "by the customer", setup: pending, cmd: settle(utAlice, 1), code: CodeNotBrand},
+		{name: "by another account", setup: pending, cmd: settle(utCarol, 1), code: CodeNotBrand},
+		{name: "by the fee account", setup: pending, cmd: settle(FeeAccount, 1), code: CodeNotBrand},
+		{name: "unknown account", setup: pending, cmd: settle(99, 1), code: CodeUnknownAccount},
+		utStale(kind),
+	}
+}
+
+func utFulfilCases() []utCase { return utSettleRedemptionCases(CmdFulfilRedemption) }
+func utRejectCases() []utCase { return utSettleRedemptionCases(CmdRejectRedemption) }
+
+func utReportSupplyCases() []utCase {
+	rep := func(a AssetID, amount int64) func(*utWorld) Command {
+		return utConst(Command{Kind: CmdReportSupply, Asset: a, Amount: amount})
+	}
+	reported := func(a AssetID, amount int64) func(*testing.T, *utWorld, []Event) {
+		return func(t *testing.T, w *utWorld, evs []Event) {
+			if ev := evs[0]; ev.Asset != a || ev.Amount != amount {
+				t.Errorf("event %+v", ev)
+			}
+			l, _ := w.e.Liabilities(a)
+			if l.ChainSupply != amount || l.ChainSupplySeq != w.e.LastSeq() || l.ChainSupplyTime != w.e.Now() {
+				t.Errorf("Liabilities %+v, want supply %d at seq %d time %d", l, amount, w.e.LastSeq(), w.e.Now())
+			}
+		}
+	}
+	earlier := func(w *utWorld) {
+		w.must(Command{Kind: CmdReportSupply, Asset: utUSD, Amount: 5})
+		w.must(Command{Kind: CmdTick, Time: utT0 + 50})
+	}
+	return []utCase{
+		{name: "ok", cmd: rep(utUSD, 12_345), kinds: utKs(EvSupplyReported), check: reported(utUSD, 12_345)},
+		{name: "ok zero", cmd: rep(utUSD, 0), kinds: utKs(EvSupplyReported), check: reported(utUSD, 0)},
+		{name: "ok replaces an earlier report", setup: earlier, cmd: utConst(Command{Kind: CmdReportSupply, Asset: utUSD, Amount: 7, Time: utT0 + 60}), kinds: utKs(EvSupplyReported), check: reported(utUSD, 7)},
+		{name: "ok points", setup: utBrands, cmd: rep(utPTS, 1), kinds: utKs(EvSupplyReported), check: reported(utPTS, 1)},
+		{name: "negative", cmd: rep(utUSD, -1), code: CodeInvalidAmount},
+		{name: "unknown asset", cmd: rep(9, 1), code: CodeUnknownAsset},
+		{name: "asset 0", cmd: rep(0, 1), code: CodeUnknownAsset},
+		utStale(CmdReportSupply),
+	}
+}
+
+// TestPropLiabilities: every counter of Liabilities, for a token and for
+// points moving every way, matches the balances and conservation.
+func TestPropLiabilities(t *testing.T) {
+	w := utNewWorld(t)
+	utBrands(w)
+	if _, ok := w.e.Liabilities(9); ok {
+		t.Errorf("Liabilities of an unknown asset")
+	}
+	if _, ok := w.e.Liabilities(0); ok {
+		t.Errorf("Liabilities of asset 0")
+	}
+	// A token: no brand, everything is held by customers.
+	id := w.withdraw(utAlice, utUSD, 300)
+	w.must(Command{Kind: CmdCompleteWithdrawal, Withdrawal: id})
+	w.withdraw(utBob, utUSD, 20) // pending: still held
+	w.must(Command{Kind: CmdReportSupply, Asset: utUSD, Amount: 2_999_000})
+	seq, now := w.e.LastSeq(), w.e.Now()
+	t.Run("token", func(t *testing.T) {
+		utLiab(t, w, Liabilities{
+			Asset: utUSD, Deposited: 3 * utFundUSD, Withdrawn: 300, HeldByCustomers: 3*utFundUSD - 300,
+			ChainSupply: 2_999_000, ChainSupplySeq: seq, ChainSupplyTime: now,
+		})
+	})
+
+	// Points: 500 to alice, 40 to bob (the brand), 30 deposited to carol who
+	// withdraws 10; alice redeems 100 (pending) and 50 (fulfilled) and 25
+	// (rejected, back to her); alice sells 20 to carol on a new PTS/USD
+	// market (which moves them between customers).
+	w.issue(utBob, utPTS, 40)
+	w.deposit(utCarol, utPTS, 30)
+	id = w.withdraw(utCarol, utPTS, 10)
+	w.must(Command{Kind: CmdCompleteWithdrawal, Withdrawal: id})
+	w.must(utRedeem(utAlice, utPTS, 100)) // 1
+	w.must(utRedeem(utAlice, utPTS, 50))  // 2
+	w.must(utRedeem(utAlice, utPTS, 25))  // 3
+	w.must(Command{Kind: CmdFulfilRedemption, Account: utBob, Redemption: 2})
+	w.must(Command{Kind: CmdRejectRedemption, Account: utBob, Redemption: 3})
+	w.must(Command{Kind: CmdCreateMarket, Base: utPTS, Quote: utUSD, Tick: 1, Lot: 1})
+	w.place("s", utLimit(utAlice, 4, Sell, 1, 30))
+	w.must(utMkt(utCarol, 4, Buy, 20))
+	// alice: 500 - 100 - 50 (the 25 came back) - 20 sold = 330, 10 of them
+	// held by the rest of her sell; carol 30 - 10 + 20 = 40. Conservation:
+	// 30 + 540 - 10 - 100 - 50 = 410 = 330 + 40 + bob's 40.
+	if av, h := w.e.Balance(utAlice, utPTS); av != 320 || h != 10 {
+		t.Errorf("alice PTS %d/%d, want 320/10", av, h)
+	}
+	if av, h := w.e.Balance(utCarol, utPTS); av != 40 || h != 0 {
+		t.Errorf("carol PTS %d/%d, want 40/0", av, h)
+	}
+	utLiab(t, w, Liabilities{
+		Asset: utPTS, Brand: utBob, Issued: 540, Deposited: 30, Withdrawn: 10,
+		HeldByCustomers: 330 + 40, HeldByBrand: 40, RedeemedPending: 100, RedeemedFulfilled: 50,
+	})
+	// Coupons before expiry: 157 issued, all with customers (the fee
+	// account is not the brand).
+	utLiab(t, w, Liabilities{Asset: utCPN, Brand: utBob, Issued: 157, HeldByCustomers: 157})
+}
+
+// ---------------------------------------------------------------------------
+// Coupon expiry
+//
+// utCouponBook adds to utBrands, before the coupon expires:
+//
+//	bob (the brand) holds 3 CPN
+//	alice sells 30 CPN at 5 on M3 ("as": holds 30 CPN)
+//	carol buys 10 CPN at 2 on M3 ("cb": holds 2*10*100 = 2000 cents)
+//	carol withdraws 10 CPN (withdrawal 1001, pending: held)
+//	alice redeems 20 CPN (redemption 1, pending)
+//
+// CPN then: issued 160; alice 50 available + 30 held, bob 3, carol 40 + 10
+// held, fee account 7; pending redemption 20.
+func utCouponBook(w *utWorld) {
+	w.t.Helper()
+	utBrands(w)
+	w.issue(utBob, utCPN, 3)
+	w.place("as", utLimit(utAlice, utM3, Sell, 5, 30))
+	w.place("cb", utLimit(utCarol, utM3, Buy, 2, 10))
+	w.withdraw(utCarol, utCPN, 10)
+	w.must(utRedeem(utAlice, utCPN, 20))
+}
+
+func utExpired(w *utWorld) {
+	w.t.Helper()
+	utCouponBook(w)
+	w.must(Command{Kind: CmdTick, Time: utCPNExpiry})
+}
+
+func utExpiryCases() []utCase {
+	at := func(tm int64) func(*utWorld) Command { return utConst(Command{Kind: CmdTick, Time: tm}) }
+	// After the expiry: 160 issued, 20 pending, 130 breakage (50 + 30 + 3 +
+	// 40 + 7), carol's 10 still held by the pending withdrawal.
+	afterExpiry := Liabilities{Asset: utCPN, Brand: utBob, Issued: 160, HeldByCustomers: 10, RedeemedPending: 20, Expired: 130}
+	// The expiry's events, as a tick at utCPNExpiry gives them.
+	expiryKinds := []EventKind{EvMarketStatus, EvOrderCanceled, EvOrderCanceled, EvAssetExpired}
+	expiryBals := []utB{
+		{FeeAccount, utCPN, 0, 0}, {utAlice, utCPN, 0, 0}, {utBob, utCPN, 0, 0},
+		{utCarol, utCPN, 0, 10}, {utCarol, utUSD, utFundUSD, 0},
+	}
+	checkExpiry := func(t *testing.T, w *utWorld, evs []Event) {
+		t.Helper()
+		if ev := evs[0]; ev.Market != utM3 || ev.Status != Halted {
+			t.Errorf("market status %+v", ev)
+		}
+		as, cb := w.id("as"), w.id("cb")
+		if !(as < cb) {
+			t.Fatalf("test assumes as below cb")
+		}
+		if ev := evs[1]; ev.Order != as || ev.Account != utAlice || ev.Side != Sell || ev.Remaining != 30 || ev.Reason != ReasonAssetExpired || ev.Market != utM3 {
+			t.Errorf("first cancel %+v", ev)
+		}
+		if ev := evs[2]; ev.Order != cb || ev.Account != utCarol || ev.Side != Buy || ev.Remaining != 10 || ev.Reason != ReasonAssetExpired {
+			t.Errorf("second cancel %+v", ev)
+		}
+		if ev := evs[3]; ev.Asset != utCPN || ev.Amount != 130 {
+			t.Errorf("asset expired %+v, want 130", ev)
+		}
+		// One balance per account, in account order (carol's USD hold released too).
+		var got []utKey
+		for _, ev := range utOf(evs, EvBalance) {
+			got = append(got, utKey{ev.Account, ev.Asset})
+		}
+		want := []utKey{{FeeAccount, utCPN}, {utAlice, utCPN}, {utBob, utCPN}, {utCarol, utUSD}, {utCarol, utCPN}}
+		if !slices.Equal(got, want) {
+			t.Errorf("balance events %v, want %v", got, want)
+		}
+		if info, _ := w.e.Asset(utCPN); !info.Expired {
+			t.Errorf("Asset %+v not expired", info)
+		}
+		if info, _ := w.e.Market(utM3); info.Status != Halted {
+			t.Errorf("market %+v not halted", info)
+		}
+		utLiab(t, w, afterExpiry)
+	}
+	bk := func(w *utWorld) { utCouponBook(w) }
+	return []utCase{
+		{
+			name: "one nanosecond before, nothing", setup: bk, cmd: at(utCPNExpiry - 1), kinds: []EventKind{},
+			bals: []utB{{utAlice, utCPN, 50, 30}, {utCarol, utCPN, 40, 10}, {FeeAccount, utCPN, 7, 0}},
+			check: func(t *testing.T, w *utWorld, _ []Event) {
+				if info, _ := w.e.Asset(utCPN); info.Expired {
+					t.Errorf("expired early")
+				}
+			},
+		},
+		{
+			name: "at exactly ExpiresAt", setup: bk, cmd: at(utCPNExpiry),
+			kinds: utKs(expiryKinds, utBalEvs(5)), bals: expiryBals, market: utM3, bids: []Level{}, asks: []Level{},
+			check: checkExpiry,
+		},
+		{
+			name: "a later clock", setup: bk, cmd: at(utCPNExpiry + 1e9),
+			kinds: utKs(expiryKinds, utBalEvs(5)), bals: expiryBals, check: checkExpiry,
+		},
+		{
+			// The expiry runs before validation, with the rejected command's Seq.
+			name: "a rejected command triggers it", setup: bk,
+			cmd:  utConst(Command{Kind: CmdDeposit, Account: utAlice, Asset: utUSD, Amount: 0, Ref: utRef(777), Time: utCPNExpiry}),
+			code: CodeInvalidAmount, bals: expiryBals,
+		},
+		{
+			// GTD expiries first, then the coupon, one balance phase.
+			name: "after the GTD expiries",
+			setup: utSteps(bk, utPlaced("g", utMod(utLimit(utAlice, utM1, Buy, 1000, 100), func(c *Command) {
+				c.TIF, c.ExpiresAt = GTD, utCPNExpiry
+			}))),
+			cmd:   at(utCPNExpiry),
+			kinds: utKs(EvOrderExpired, expiryKinds, utBalEvs(6)),
+			bals:  append([]utB{{utAlice, utUSD, utFundUSD, 0}}, expiryBals...),
+		},
+		{
+			name: "no holders", setup: func(w *utWorld) {
+				w.must(Command{Kind: CmdCreateAsset, Symbol: utSym("VOID"), AssetKind: Coupon, Brand: utCarol, ExpiresAt: utT0 + 5})
+			},
+			cmd: at(utT0 + 5), kinds: utKs(EvAssetExpired),
+			check: func(t *testing.T, w *utWorld, evs []Event) {
+				if evs[0].Asset != 4 || evs[0].Amount != 0 {
+					t.Errorf("event %+v", evs[0])
+				}
+			},
+		},
+		{
+			name: "pending withdrawal failed later: breakage", setup: utExpired,
+			cmd:   utConst(Command{Kind: CmdFailWithdrawal, Withdrawal: 1001}),
+			kinds: utKs(EvWithdrawalFailed, EvBalance), bals: []utB{{utCarol, utCPN, 0, 0}},
+			check: func(t *testing.T, w *utWorld, _ []Event) {
+				l := afterExpiry
+				l.HeldByCustomers, l.Expired = 0, 140
+				utLiab(t, w, l)
+			},
+		},
+		{
+			name: "pending withdrawal completed later", setup: utExpired,
+			cmd:   utConst(Command{Kind: CmdCompleteWithdrawal, Withdrawal: 1001}),
+			kinds: utKs(EvWithdrawalCompleted, EvBalance), bals: []utB{{utCarol, utCPN, 0, 0}},
+			check: func(t *testing.T, w *utWorld, _ []Event) {
+				l := afterExpiry
+				l.HeldByCustomers, l.Withdrawn = 0, 10
+				utLiab(t, w, l)
+			},
+		},
+		{
+			name: "pending redemption rejected later: breakage", setup: utExpired,
+			cmd:   utConst(Command{Kind: CmdRejectRedemption, Account: utBob, Redemption: 1}),
+			kinds: utKs(EvRedemptionRejected), bals: []utB{{utAlice, utCPN, 0, 0}},
+			check: func(t *testing.T, w *utWorld, evs []Event) {
+				if evs[0].Amount != 20 || evs[0].Account != utAlice {
+					t.Errorf("event %+v", evs[0])
+				}
+				l := afterExpiry
+				l.RedeemedPending, l.Expired = 0, 150
+				utLiab(t, w, l)
+			},
+		},
+		{
+			name: "pending redemption fulfilled later", setup: utExpired,
+			cmd:   utConst(Command{Kind: CmdFulfilRedemption, Account: utBob, Redemption: 1}),
+			kinds: utKs(EvRedemptionFulfilled),
+			check: func(t *testing.T, w *utWorld, _ []Event) {
+				l := afterExpiry
+				l.RedeemedPending, l.RedeemedFulfilled = 0, 20
+				utLiab(t, w, l)
+			},
+		},
+		{name: "then a buy order", setup: utExpired, cmd: utConst(utLimit(utCarol, utM3, Buy, 2, 1)), code: CodeAssetExpired},
+		{name: "then a sell order", setup: utExpired, cmd: utConst(utLimit(utAlice, utM3, Sell, 2, 1)), code: CodeAssetExpired},
+		{name: "then a market order", setup: utExpired, cmd: utConst(utByQuote(utCarol, utM3, 500)), code: CodeAssetExpired},
+		{name: "then a swap from it", setup: utExpired, cmd: utConst(utSwap(utAlice, utCPN, utUSD, 1, 0)), code: CodeAssetExpired},
+		{name: "then a swap into it", setup: utExpired, cmd: utConst(utSwap(utAlice, utUSD, utCPN, 500, 0)), code: CodeAssetExpired},
+		{name: "then an issue", setup: utExpired, cmd: utConst(Command{Kind: CmdIssue, Account: utBob, Asset: utCPN, To: utAlice, Amount: 1, Ref: utRef(888)}), code: CodeAssetExpired},
+		{name: "then a redemption", setup: utExpired, cmd: utConst(utRedeem(utAlice, utCPN, 1)), code: CodeAssetExpired},
+		{name: "then a deposit", setup: utExpired, cmd: utConst(Command{Kind: CmdDeposit, Account: utAlice, Asset: utCPN, Amount: 1, Ref: utRef(888)}), code: CodeAssetExpired},
+		{name: "then a withdrawal", setup: utExpired, cmd: utConst(Command{Kind: CmdWithdraw, Account: utAlice, Asset: utCPN, Amount: 1, Withdrawal: 5}), code: CodeAssetExpired},
+		{name: "then reopening its market", setup: utExpired, cmd: utConst(Command{Kind: CmdSetMarketStatus, Market: utM3, Status: Open}), code: CodeAssetExpired},
+		{name: "then a new market of it", setup: utExpired, cmd: utConst(Command{Kind: CmdCreateMarket, Base: utCPN, Quote: utETH, Tick: 1, Lot: 1}), code: CodeAssetExpired},
+		{
+			name: "then its points still work", setup: utExpired, cmd: utConst(utRedeem(utAlice, utPTS, 1)),
+			kinds: utKs(EvRedemptionCreated, EvBalance),
+		},
+	}
+}
+
+// TestPropReceipts: a receipt is a fixed permutation of the redemption id
+// (doc.go): the same id gives the same receipt whoever redeems what and
+// when, and distinct ids give distinct, well-formed receipts.
+func TestPropReceipts(t *testing.T) {
+	first := func(a AccountID, s AssetID, ticks int) Receipt {
+		w := utNewWorld(t)
+		utBrands(w)
+		for range ticks {
+			w.must(Command{Kind: CmdTick})
+		}
+		return w.must(utRedeem(a, s, 1))[0].Receipt
+	}
+	if r1, r2 := first(utAlice, utPTS, 0), first(utCarol, utCPN, 7); r1 != r2 {
+		t.Errorf("redemption 1: receipts %s and %s differ", r1, r2)
+	}
+	w := utNewWorld(t)
+	utBrands(w)
+	seen := map[Receipt]RedemptionID{}
+	for i := range 300 {
+		ev := w.must(utRedeem(utAlice, utPTS, 1))[0]
+		if ev.Redemption != RedemptionID(i+1) || !utReceiptOK(ev.Receipt) {
+			t.Fatalf("redemption %d: %+v (receipt %q)", i+1, ev, ev.Receipt)
+		}
+		if j, dup := seen[ev.Receipt]; dup {
+			t.Fatalf("redemptions %d and %d share receipt %s", j, ev.Redemption, ev.Receipt)
+		}
+		seen[ev.Receipt] = ev.Redemption
 	}
 }

@@ -10,7 +10,7 @@ const (
 	EvRejected EventKind = iota + 1
 	// EvAccountCreated: Account.
 	EvAccountCreated
-	// EvAssetCreated: Asset, Symbol, Scale.
+	// EvAssetCreated: Asset, Symbol, Scale, AssetKind, Brand, ExpiresAt, Hub.
 	EvAssetCreated
 	// EvMarketCreated: Market, Base, Quote, PriceScale, Tick, Lot, MinSize,
 	// MakerBps, TakerBps, Status.
@@ -48,6 +48,29 @@ const (
 	// item). One per changed balance, in account then asset order, after the
 	// events that changed it.
 	EvBalance
+	// EvHubSet: Asset, Hub.
+	EvHubSet
+	// EvSwapped: Account, Asset (from), ToAsset, Amount (spent), Remaining
+	// (left unspent of what was offered), AmountOut, Hub (0 for a direct
+	// route), HubLeft (hub units the second leg could not spend, credited to
+	// the account). The legs' EvTrade events (Order 0) come before it.
+	EvSwapped
+	// EvIssued: Account (the brand), To, Asset, Amount, Ref.
+	EvIssued
+	// EvRedemptionCreated: Account (the customer), Asset, Amount, Redemption,
+	// Receipt.
+	EvRedemptionCreated
+	// EvRedemptionFulfilled and EvRedemptionRejected: Account (the customer),
+	// Asset, Amount, Redemption, Receipt; a rejection's Amount went back to
+	// the customer, or to breakage (Expired) if the coupon has expired.
+	EvRedemptionFulfilled
+	EvRedemptionRejected
+	// EvAssetExpired: Asset, Amount (the available balances removed as
+	// breakage). Its markets' halts and orders' cancels come before it, the
+	// balance changes after it.
+	EvAssetExpired
+	// EvSupplyReported: Asset, Amount.
+	EvSupplyReported
 	evKindEnd
 )
 
@@ -69,6 +92,14 @@ var eventKindNames = [...]string{
 	EvOrderCanceled:       "canceled",
 	EvOrderExpired:        "expired",
 	EvBalance:             "balance",
+	EvHubSet:              "hub_set",
+	EvSwapped:             "swapped",
+	EvIssued:              "issued",
+	EvRedemptionCreated:   "redemption_created",
+	EvRedemptionFulfilled: "redemption_fulfilled",
+	EvRedemptionRejected:  "redemption_rejected",
+	EvAssetExpired:        "asset_expired",
+	EvSupplyReported:      "supply_reported",
 }
 
 func (k EventKind) String() string {
@@ -103,8 +134,14 @@ type Event struct {
 
 	Scale        uint8
 	PriceScale   uint8
+	AssetKind    AssetKind
+	Hub          bool
 	Account      AccountID
 	MakerAccount AccountID
+	To           AccountID
+	Brand        AccountID
+	ToAsset      AssetID
+	HubAsset     AssetID
 	Asset        AssetID
 	Market       MarketID
 	Base         AssetID
@@ -124,6 +161,10 @@ type Event struct {
 	Available  int64
 	Held       int64
 	Withdrawal WithdrawalID
+	Redemption RedemptionID
+	Receipt    Receipt
+	AmountOut  int64
+	HubLeft    int64
 	Tick       int64
 	Lot        int64
 	MinSize    int64

@@ -48,28 +48,36 @@ func (f *fuzzStream) orderRef() OrderID {
 	return f.recent[f.n(len(f.recent))]
 }
 
-// fuzzWorld is three assets, ACME (scale 0), EUR and CAFE (scale 2), market
-// 1 ACME/EUR (tick 5, lot 2, min 4, maker 7 bps, taker 25 bps) and market 2
-// CAFE/ACME (tick 0.01 ACME, lot 100 CAFE, taker 10 bps), and
-// traders 2, 3 and 4 funded in all three.
+// fuzzWorld is traders 2, 3 and 4 and brands 5 and 6; EUR (a hub token,
+// scale 2), ACME points of brand 5 (scale 0) and CAFE coupons of brand 6
+// (scale 2) expiring at time 250, which longer streams reach; markets
+// 1 ACME/EUR (tick 5, lot 2, min 4, maker 7 bps, taker 25 bps), 2 CAFE/ACME
+// (tick 0.01 ACME, lot 100 CAFE, taker 10 bps) and 3 CAFE/EUR (tick 0.01,
+// lot 1.00, maker 5, taker 15), so that CAFE<->ACME swaps have a direct and
+// a two-hop route; every trader funded in all three.
 func fuzzWorld(tb testing.TB) (*Engine, *fuzzStream) {
 	e := New()
 	f := &fuzzStream{}
 	acme, _ := ParseSymbol("ACME")
 	eur, _ := ParseSymbol("EUR")
 	cafe, _ := ParseSymbol("CAFE")
-	setup := []Command{
-		{Kind: CmdCreateAsset, Symbol: acme, Scale: 0},
-		{Kind: CmdCreateAsset, Symbol: eur, Scale: 2},
-		{Kind: CmdCreateAsset, Symbol: cafe, Scale: 2},
-		{Kind: CmdCreateMarket, Base: 1, Quote: 2, PriceScale: 2, Tick: 5, Lot: 2, MinSize: 4, MakerBps: 7, TakerBps: 25},
-		{Kind: CmdCreateMarket, Base: 3, Quote: 1, PriceScale: 4, Tick: 100, Lot: 10_000, MakerBps: 0, TakerBps: 10},
+	var setup []Command
+	for range 5 {
+		setup = append(setup, Command{Kind: CmdCreateAccount})
 	}
+	setup = append(setup,
+		Command{Kind: CmdCreateAsset, Symbol: acme, Scale: 0, AssetKind: Points, Brand: 5},
+		Command{Kind: CmdCreateAsset, Symbol: eur, Scale: 2, Hub: true},
+		Command{Kind: CmdCreateAsset, Symbol: cafe, Scale: 2, AssetKind: Coupon, Brand: 6, ExpiresAt: fuzzCouponExpiry},
+		Command{Kind: CmdCreateMarket, Base: 1, Quote: 2, PriceScale: 2, Tick: 5, Lot: 2, MinSize: 4, MakerBps: 7, TakerBps: 25},
+		Command{Kind: CmdCreateMarket, Base: 3, Quote: 1, PriceScale: 4, Tick: 100, Lot: 10_000, MakerBps: 0, TakerBps: 10},
+		Command{Kind: CmdCreateMarket, Base: 3, Quote: 2, PriceScale: 2, Tick: 1, Lot: 100, MakerBps: 5, TakerBps: 15},
+	)
 	for a := AccountID(2); a <= 4; a++ {
-		setup = append(setup, Command{Kind: CmdCreateAccount},
+		setup = append(setup,
 			Command{Kind: CmdDeposit, Account: a, Asset: 1, Amount: 5_000, Ref: mixRef(int(a) * 3)},
 			Command{Kind: CmdDeposit, Account: a, Asset: 2, Amount: 500_000, Ref: mixRef(int(a)*3 + 1)},
-			Command{Kind: CmdDeposit, Account: a, Asset: 3, Amount: 500_000, Ref: mixRef(int(a)*3 + 2)})
+			Command{Kind: CmdIssue, Account: 6, To: a, Asset: 3, Amount: 500_000, Ref: mixRef(int(a)*3 + 2)})
 	}
 	f.e = e
 	for i := range setup {
@@ -79,6 +87,16 @@ func fuzzWorld(tb testing.TB) (*Engine, *fuzzStream) {
 		}
 	}
 	return e, f
+}
+
+const fuzzCouponExpiry = 250
+
+// fuzzMarkets are the tick, lot and a typical price in ticks of fuzzWorld's
+// markets, by MarketID.
+var fuzzMarkets = [...]struct{ tick, lot, price int64 }{
+	1: {5, 2, 20},
+	2: {100, 10_000, 100},
+	3: {1, 100, 100},
 }
 
 func (f *fuzzStream) apply(e *Engine, c *Command) {
@@ -113,18 +131,12 @@ func (f *fuzzStream) owner(id OrderID) AccountID {
 }
 
 func (f *fuzzStream) place() Command {
-	m := MarketID(1 + f.n(2))
-	tick, lot := int64(5), int64(2)
-	if m == 2 {
-		tick, lot = 100, 10_000
-	}
+	m := MarketID(1 + f.n(3))
+	p := fuzzMarkets[m]
 	c := Command{
 		Kind: CmdPlaceOrder, Account: AccountID(2 + f.n(3)), Market: m,
-		Side: Side(1 + f.n(2)), Type: Limit, TIF: TimeInForce(1 + f.n(4)), STP: SelfTradePrevention(f.n(3)),
-		Price: (18 + int64(f.n(5))) * tick, Size: (1 + int64(f.n(12))) * lot, ClientOrderID: f.cid(),
-	}
-	if m == 2 {
-		c.Price = (95 + int64(f.n(11))) * tick
+		Side: Side(1 + f.n(2)), Type: Limit, TIF: [...]TimeInForce{GTC, GTC, GTC, IOC, FOK, GTD}[f.n(6)], STP: SelfTradePrevention(f.n(3)),
+		Price: (p.price - 5 + int64(f.n(11))) * p.tick, Size: (1 + int64(f.n(12))) * p.lot, ClientOrderID: f.cid(),
 	}
 	switch f.n(16) {
 	case 0:
@@ -143,13 +155,13 @@ func (f *fuzzStream) place() Command {
 		c.Size *= 1000 // more than anyone has
 	}
 	if c.TIF == GTD {
-		c.ExpiresAt = f.now + int64(1+f.n(6))
+		c.ExpiresAt = f.now + int64(1+f.n(40))
 	}
 	return c
 }
 
 func (f *fuzzStream) command() Command {
-	switch f.n(14) {
+	switch f.n(15) {
 	case 0, 1, 2, 3, 4:
 		return f.place()
 	case 5, 6:
@@ -162,11 +174,15 @@ func (f *fuzzStream) command() Command {
 	case 7, 8:
 		c := Command{Kind: CmdAmendOrder, Order: f.orderRef()}
 		c.Account = f.owner(c.Order)
-		if f.n(2) == 0 {
-			c.Price = (18 + int64(f.n(5))) * 5
+		p := fuzzMarkets[1]
+		if o, ok := f.e.Order(c.Order); ok {
+			p = fuzzMarkets[o.Market]
 		}
 		if f.n(2) == 0 {
-			c.Size = (1 + int64(f.n(12))) * 2
+			c.Price = (p.price - 5 + int64(f.n(11))) * p.tick
+		}
+		if f.n(2) == 0 {
+			c.Size = (1 + int64(f.n(12))) * p.lot
 		}
 		return c
 	case 9:
@@ -206,8 +222,42 @@ func (f *fuzzStream) command() Command {
 		default:
 			return Command{Kind: CmdCreateAccount}
 		}
+	case 13:
+		return f.brandCommand()
 	default:
 		return Command{Kind: CmdTick}
+	}
+}
+
+// brandCommand is a swap, an issue, a redemption and its settlement, a hub
+// change or a supply report.
+func (f *fuzzStream) brandCommand() Command {
+	acct := AccountID(2 + f.n(5))
+	switch f.n(10) {
+	case 0, 1, 2, 3, 4:
+		from := AssetID(1 + f.n(3))
+		to := AssetID(1 + (int(from)+f.n(2))%3)
+		unit := [...]int64{1: 2, 2: 250, 3: 500}[from] // about a lot's worth
+		c := Command{Kind: CmdSwap, Account: AccountID(2 + f.n(3)), Asset: from, ToAsset: to, Amount: unit * int64(1+f.n(4))}
+		if f.n(4) == 0 {
+			c.MinReceive = int64(f.n(200))
+		}
+		return c
+	case 5:
+		return Command{Kind: CmdIssue, Account: acct, To: AccountID(2 + f.n(3)), Asset: AssetID(1 + f.n(3)),
+			Amount: int64(1 + f.n(500)), Ref: mixRef(200 + f.n(20))}
+	case 6:
+		return Command{Kind: CmdRedeem, Account: acct, Asset: AssetID(1 + f.n(3)), Amount: int64(1 + f.n(300))}
+	case 7:
+		kind := CmdFulfilRedemption
+		if f.n(2) == 0 {
+			kind = CmdRejectRedemption
+		}
+		return Command{Kind: kind, Account: acct, Redemption: RedemptionID(1 + f.n(6))}
+	case 8:
+		return Command{Kind: CmdSetHub, Asset: AssetID(1 + f.n(3)), Hub: f.n(3) != 0}
+	default:
+		return Command{Kind: CmdReportSupply, Asset: AssetID(1 + f.n(3)), Amount: int64(f.n(256)) << 20}
 	}
 }
 

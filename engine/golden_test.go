@@ -17,7 +17,7 @@ package engine
 // The command language (amounts and prices are decimals, converted exactly
 // with the asset's scale or the market's price scale):
 //
-//	asset SYM scale=N
+//	asset SYM scale=N [kind=token|points|coupon|N] [brand=ACCT] [expires=DUR|+DUR] [hub]
 //	market BASE-QUOTE tick=DEC lot=DEC [min=DEC] [maker=BPS] [taker=BPS] [pscale=N]
 //	                            (pscale defaults to the quote asset's scale)
 //	account NAME                (the fee account is "fee")
@@ -37,16 +37,29 @@ package engine
 //	    place MARKET ...  |  cancel ORDER|cid=ID  |  amend ...  |  tick
 //	halt MARKET | resume MARKET | status MARKET open|halted|N
 //	fees MARKET maker=BPS taker=BPS
+//	hub SYM on|off
+//	swap ACCT FROM TO AMOUNT [min=AMOUNT]   (AMOUNT in FROM, min= in TO)
+//	issue BRAND CUSTOMER SYM AMOUNT ref=STR
+//	redeem ACCT SYM AMOUNT [as=LABEL]       (labels like orders: as=, or an automatic rN)
+//	fulfil BRAND LABEL | reject BRAND LABEL
+//	supply SYM AMOUNT           report the on-chain supply
 //	tick
 //	time DUR | time +DUR        set or advance the harness clock (no command)
 //	book MARKET | order LABEL | balances [ACCT...] | supply      (state, no command)
+//	quote [ACCT] FROM TO AMOUNT    the Quote of that swap (no command)
+//	liabilities SYM | redemption LABEL                         (state, no command)
+//
+// supply (state) prints per asset its deposits, completed withdrawals and
+// the sum of all balances, and, when not zero, issued, redeemed (pending
+// and fulfilled) and expired units; the harness checks that the balances
+// are deposits + issued - withdrawn - redeemed - expired.
 //
 // Every engine command also takes seq=N (default: one more than the largest
 // sent) and t=DUR|+DUR (default: the clock plus 1ns); the clock moves to the
 // command's time. Times are durations since an arbitrary epoch. Accounts,
 // assets, markets and orders may be given as #N, a raw id, and amounts as
 // #N raw units. Orders are named by labels (as=LABEL, or an automatic
-// autoN), never by engine ids.
+// autoN), never by engine ids, and so are redemptions (rN); #N is a raw id.
 //
 // Output: one line per event, "[item] " in front inside a batch, e.g.
 //
@@ -55,6 +68,13 @@ package engine
 //	done alice/o1 buy size=10
 //	balance alice EUR avail=84.97 held=0.00
 //	rejected place_order insufficient_balance
+//
+// A swap leg's trade has no taker order: its taker prints as ACCT/swap.
+// Redemptions print as ACCT/LABEL with their receipt (Receipt.String()).
+// quote prints the route (direct or via=HUB), in, unspent, out, hub_left,
+// best_out and impact, then one line per leg (market, side, in, out, fee),
+// or "quote CODE"; liabilities prints the Liabilities of an asset, checking
+// its holdings against the balances.
 //
 // After every command the harness calls CheckInvariants and checks that
 // every event carries the command's seq and the engine's clock, and that
@@ -296,6 +316,9 @@ type goldenRunner struct {
 	labels    map[string]OrderID
 	orderName map[OrderID]string
 	byQuote   map[OrderID]bool // market buys by quote amount
+	redLabels map[string]RedemptionID
+	redNames  map[RedemptionID]string
+	autoRed   int
 	autoLabel int
 	autoRef   int
 	codes     map[Code]bool
@@ -311,6 +334,8 @@ func goldenNewRunner() *goldenRunner {
 		labels:    map[string]OrderID{},
 		orderName: map[OrderID]string{},
 		byQuote:   map[OrderID]bool{},
+		redLabels: map[string]RedemptionID{},
+		redNames:  map[RedemptionID]string{},
 		codes:     map[Code]bool{},
 	}
 }
@@ -636,7 +661,37 @@ func (r *goldenRunner) run(b *goldenBlock) ([]string, error) {
 			return nil, err
 		}
 	case "supply":
-		out = r.supply()
+		if len(a.pos) != 0 {
+			handled = false // supply SYM AMOUNT: the command
+			break
+		}
+		if out, err = r.supply(); err != nil {
+			return nil, err
+		}
+	case "quote":
+		if out, err = r.quote(a.pos); err != nil {
+			return nil, err
+		}
+	case "liabilities":
+		if len(a.pos) != 1 {
+			return nil, fmt.Errorf("usage: liabilities SYM")
+		}
+		id, err := r.asset(a.pos[0])
+		if err != nil {
+			return nil, err
+		}
+		if out, err = r.liabilities(id); err != nil {
+			return nil, err
+		}
+	case "redemption":
+		if len(a.pos) != 1 {
+			return nil, fmt.Errorf("usage: redemption LABEL")
+		}
+		id, err := r.redemption(a.pos[0])
+		if err != nil {
+			return nil, err
+		}
+		out = []string{r.redemptionLine(id)}
 	default:
 		handled = false
 	}
@@ -669,7 +724,13 @@ func (r *goldenRunner) run(b *goldenBlock) ([]string, error) {
 		cmd.Kind = CmdCreateAccount
 		labels[0] = pos[0]
 	case "asset":
-		if err := need(1, "SYM scale=N"); err != nil {
+		if len(pos) == 2 && pos[1] == "hub" {
+			cmd.Hub, pos = true, pos[:1]
+		}
+		if err := need(1, "SYM scale=N [kind=points|coupon brand=ACCT] [expires=DUR] [hub]"); err != nil {
+			return nil, err
+		}
+		if err := r.buildAsset(&cmd, a); err != nil {
 			return nil, err
 		}
 		cmd.Kind = CmdCreateAsset
@@ -677,17 +738,117 @@ func (r *goldenRunner) run(b *goldenBlock) ([]string, error) {
 			return nil, fmt.Errorf("symbol %q too long", pos[0])
 		}
 		copy(cmd.Symbol[:], pos[0]) // unchecked, so that the engine's check is testable
-		s, _ := a.get("scale")
-		n, err := strconv.ParseUint(s, 10, 8)
-		if err != nil {
-			return nil, fmt.Errorf("scale=: %v", err)
-		}
-		cmd.Scale = uint8(n)
 	case "market":
 		if err := need(1, "BASE-QUOTE tick=DEC lot=DEC [min=DEC] [maker=BPS] [taker=BPS] [pscale=N]"); err != nil {
 			return nil, err
 		}
 		if err := r.buildMarket(&cmd, pos[0], a); err != nil {
+			return nil, err
+		}
+	case "hub":
+		if err := need(2, "SYM on|off"); err != nil {
+			return nil, err
+		}
+		cmd.Kind = CmdSetHub
+		if cmd.Asset, err = r.asset(pos[0]); err != nil {
+			return nil, err
+		}
+		switch pos[1] {
+		case "on":
+			cmd.Hub = true
+		case "off":
+		default:
+			return nil, fmt.Errorf("usage: hub SYM on|off")
+		}
+	case "swap":
+		if err := need(4, "ACCT FROM TO AMOUNT [min=AMOUNT]"); err != nil {
+			return nil, err
+		}
+		cmd.Kind = CmdSwap
+		if cmd.Account, err = r.account(pos[0]); err != nil {
+			return nil, err
+		}
+		if cmd.Asset, err = r.asset(pos[1]); err != nil {
+			return nil, err
+		}
+		if cmd.ToAsset, err = r.asset(pos[2]); err != nil {
+			return nil, err
+		}
+		if cmd.Amount, err = goldenParseDec(pos[3], r.scale(cmd.Asset)); err != nil {
+			return nil, err
+		}
+		if s, ok := a.get("min"); ok {
+			if cmd.MinReceive, err = goldenParseDec(s, r.scale(cmd.ToAsset)); err != nil {
+				return nil, fmt.Errorf("min=: %v", err)
+			}
+		}
+	case "issue":
+		if err := need(4, "BRAND CUSTOMER SYM AMOUNT ref=STR"); err != nil {
+			return nil, err
+		}
+		cmd.Kind = CmdIssue
+		if cmd.Account, err = r.account(pos[0]); err != nil {
+			return nil, err
+		}
+		if cmd.To, err = r.account(pos[1]); err != nil {
+			return nil, err
+		}
+		if cmd.Asset, err = r.asset(pos[2]); err != nil {
+			return nil, err
+		}
+		if cmd.Amount, err = goldenParseDec(pos[3], r.scale(cmd.Asset)); err != nil {
+			return nil, err
+		}
+		ref, ok := a.get("ref")
+		if !ok {
+			return nil, fmt.Errorf("ref= missing (ref=- is the zero ref)")
+		}
+		if cmd.Ref, err = goldenRef(ref); err != nil {
+			return nil, err
+		}
+	case "redeem":
+		if err := need(3, "ACCT SYM AMOUNT [as=LABEL]"); err != nil {
+			return nil, err
+		}
+		cmd.Kind = CmdRedeem
+		if cmd.Account, err = r.account(pos[0]); err != nil {
+			return nil, err
+		}
+		if cmd.Asset, err = r.asset(pos[1]); err != nil {
+			return nil, err
+		}
+		if cmd.Amount, err = goldenParseDec(pos[2], r.scale(cmd.Asset)); err != nil {
+			return nil, err
+		}
+		if label, ok := a.get("as"); ok {
+			if _, dup := r.redLabels[label]; dup || label == "" || strings.HasPrefix(label, "#") {
+				return nil, fmt.Errorf("redemption label %q already used", label)
+			}
+			labels[0] = label
+		}
+	case "fulfil", "reject":
+		if err := need(2, "BRAND LABEL"); err != nil {
+			return nil, err
+		}
+		cmd.Kind = CmdFulfilRedemption
+		if name == "reject" {
+			cmd.Kind = CmdRejectRedemption
+		}
+		if cmd.Account, err = r.account(pos[0]); err != nil {
+			return nil, err
+		}
+		if cmd.Redemption, err = r.redemption(pos[1]); err != nil {
+			return nil, err
+		}
+	case "supply":
+		if err := need(2, "SYM AMOUNT"); err != nil {
+			return nil, err
+		}
+		cmd.Kind = CmdReportSupply
+		if cmd.Asset, err = r.asset(pos[0]); err != nil {
+			return nil, err
+		}
+		if cmd.Amount, err = goldenParseDec(pos[1], r.scale(cmd.Asset)); err != nil {
 			return nil, err
 		}
 	case "halt", "resume", "status":
@@ -846,6 +1007,63 @@ func (r *goldenRunner) run(b *goldenBlock) ([]string, error) {
 		return nil, err
 	}
 	return r.apply(&cmd, labels)
+}
+
+var goldenKinds = map[string]uint8{"token": uint8(Token), "points": uint8(Points), "coupon": uint8(Coupon)}
+
+// buildAsset reads an asset's scale=, kind=, brand= and expires=.
+func (r *goldenRunner) buildAsset(cmd *Command, a *goldenArgs) error {
+	s, _ := a.get("scale")
+	n, err := strconv.ParseUint(s, 10, 8)
+	if err != nil {
+		return fmt.Errorf("scale=: %v", err)
+	}
+	cmd.Scale = uint8(n)
+	if s, ok := a.get("kind"); ok {
+		k, err := goldenEnum(s, goldenKinds)
+		if err != nil {
+			return fmt.Errorf("kind=: %v", err)
+		}
+		cmd.AssetKind = AssetKind(k)
+	}
+	if s, ok := a.get("brand"); ok {
+		if cmd.Brand, err = r.account(s); err != nil {
+			return err
+		}
+	}
+	if s, ok := a.get("expires"); ok {
+		at, err := goldenParseTime(s, r.clock)
+		if err != nil {
+			return fmt.Errorf("expires=: %v", err)
+		}
+		cmd.ExpiresAt = goldenEpoch + at
+	}
+	return nil
+}
+
+func (r *goldenRunner) redemption(s string) (RedemptionID, error) {
+	if n, raw, err := goldenRawID(s); raw {
+		return RedemptionID(n), err
+	}
+	id, ok := r.redLabels[s]
+	if !ok {
+		return 0, fmt.Errorf("unknown redemption label %q", s)
+	}
+	return id, nil
+}
+
+func (r *goldenRunner) redemptionName(id RedemptionID) string {
+	if n, ok := r.redNames[id]; ok {
+		return n
+	}
+	return fmt.Sprintf("#%d", id)
+}
+
+func goldenOnOff(b bool) string {
+	if b {
+		return "on"
+	}
+	return "off"
 }
 
 func goldenBps(a *goldenArgs) (maker, taker int32, err error) {
@@ -1150,7 +1368,57 @@ func (r *goldenRunner) format(ev *Event, cmd *Command, labels map[uint16]string)
 		return "account_created " + name, nil
 	case EvAssetCreated:
 		r.assets[ev.Symbol.String()] = ev.Asset
-		return fmt.Sprintf("asset_created %s scale=%d", ev.Symbol, ev.Scale), nil
+		s := fmt.Sprintf("asset_created %s scale=%d", ev.Symbol, ev.Scale)
+		if ev.AssetKind != Token || ev.Brand != 0 {
+			s += fmt.Sprintf(" kind=%v brand=%s", ev.AssetKind, r.acctName(ev.Brand))
+		}
+		if ev.ExpiresAt != 0 {
+			s += " expires=" + goldenFmtTime(ev.ExpiresAt)
+		}
+		if ev.Hub {
+			s += " hub"
+		}
+		return s, nil
+	case EvHubSet:
+		return fmt.Sprintf("hub_set %s %s", r.assetName(ev.Asset), goldenOnOff(ev.Hub)), nil
+	case EvSwapped:
+		s := fmt.Sprintf("swapped %s %s->%s spent=%s unspent=%s out=%s", r.acctName(ev.Account),
+			r.assetName(ev.Asset), r.assetName(ev.ToAsset), goldenFmtDec(ev.Amount, r.scale(ev.Asset)),
+			goldenFmtDec(ev.Remaining, r.scale(ev.Asset)), goldenFmtDec(ev.AmountOut, r.scale(ev.ToAsset)))
+		if ev.HubAsset != 0 {
+			s += fmt.Sprintf(" via=%s hub_left=%s", r.assetName(ev.HubAsset), goldenFmtDec(ev.HubLeft, r.scale(ev.HubAsset)))
+		} else if ev.HubLeft != 0 {
+			return "", fmt.Errorf("swapped: hub_left %d on a direct route", ev.HubLeft)
+		}
+		return s, nil
+	case EvIssued:
+		return fmt.Sprintf("issued %s->%s %s %s ref=%s", r.acctName(ev.Account), r.acctName(ev.To), r.assetName(ev.Asset),
+			goldenFmtDec(ev.Amount, r.scale(ev.Asset)), goldenFmtRef(ev.Ref)), nil
+	case EvRedemptionCreated, EvRedemptionFulfilled, EvRedemptionRejected:
+		if ev.Kind == EvRedemptionCreated {
+			label := labels[0]
+			if cmd.Kind != CmdRedeem {
+				return "", fmt.Errorf("redemption_created by a %v", cmd.Kind)
+			}
+			for label == "" {
+				r.autoRed++
+				label = fmt.Sprintf("r%d", r.autoRed)
+				if _, used := r.redLabels[label]; used {
+					label = ""
+				}
+			}
+			if _, dup := r.redNames[ev.Redemption]; dup {
+				return "", fmt.Errorf("redemption id %d created twice", ev.Redemption)
+			}
+			r.redLabels[label] = ev.Redemption
+			r.redNames[ev.Redemption] = label
+		}
+		return fmt.Sprintf("%v %s/%s %s %s receipt=%v", ev.Kind, r.acctName(ev.Account), r.redemptionName(ev.Redemption),
+			r.assetName(ev.Asset), goldenFmtDec(ev.Amount, r.scale(ev.Asset)), ev.Receipt), nil
+	case EvAssetExpired:
+		return fmt.Sprintf("asset_expired %s breakage=%s", r.assetName(ev.Asset), goldenFmtDec(ev.Amount, r.scale(ev.Asset))), nil
+	case EvSupplyReported:
+		return fmt.Sprintf("supply_reported %s %s", r.assetName(ev.Asset), goldenFmtDec(ev.Amount, r.scale(ev.Asset))), nil
 	case EvMarketCreated:
 		name := r.marketName(ev.Market)
 		r.markets[name] = ev.Market
@@ -1215,9 +1483,16 @@ func (r *goldenRunner) format(ev *Event, cmd *Command, labels map[uint16]string)
 		}
 		return s + " keeps_place", nil
 	case EvTrade:
+		taker := r.ordName(ev.Order)
+		if ev.Order == 0 {
+			if cmd.Kind != CmdSwap {
+				return "", fmt.Errorf("trade without a taker order in a %v", cmd.Kind)
+			}
+			taker = "swap"
+		}
 		return fmt.Sprintf("trade %s %s @ %s notional=%s taker=%s/%s %v fee=%s maker=%s/%s fee=%s",
 			r.marketName(ev.Market), goldenFmtDec(ev.Size, bs), goldenFmtDec(ev.Price, ps), goldenFmtDec(ev.Amount, qs),
-			r.acctName(ev.Account), r.ordName(ev.Order), ev.Side, goldenFmtDec(ev.Fee, qs),
+			r.acctName(ev.Account), taker, ev.Side, goldenFmtDec(ev.Fee, qs),
 			r.acctName(ev.MakerAccount), r.ordName(ev.MakerOrder), goldenFmtDec(ev.MakerFee, qs)), nil
 	case EvOrderDone:
 		s := fmt.Sprintf("done %s/%s %v size=%s", r.acctName(ev.Account), r.ordName(ev.Order), ev.Side, goldenFmtDec(ev.Size, bs))
@@ -1362,22 +1637,142 @@ func (r *goldenRunner) balances(names []string) ([]string, error) {
 }
 
 // supply prints, per asset, deposits, completed withdrawals and the sum of
-// all balances (which must be their difference).
-func (r *goldenRunner) supply() []string {
+// all balances, with issued, redeemed and expired units when not zero, and
+// checks that the balances are what came in less what went out.
+func (r *goldenRunner) supply() ([]string, error) {
 	var out []string
 	for _, a := range r.assetIDs() {
 		info, _ := r.e.Asset(a)
+		l, _ := r.e.Liabilities(a)
 		var sum int64
 		for id := 1; id <= r.e.Accounts(); id++ {
 			av, h := r.e.Balance(AccountID(id), a)
 			sum += av + h
 		}
 		sc := int(info.Scale)
-		out = append(out, fmt.Sprintf("%s deposited=%s withdrawn=%s balances=%s", info.Symbol, goldenFmtDec(info.Deposited, sc),
-			goldenFmtDec(info.Withdrawn, sc), goldenFmtDec(sum, sc)))
+		s := fmt.Sprintf("%s deposited=%s withdrawn=%s balances=%s", info.Symbol, goldenFmtDec(info.Deposited, sc),
+			goldenFmtDec(info.Withdrawn, sc), goldenFmtDec(sum, sc))
+		for _, f := range []struct {
+			name string
+			v    int64
+		}{{"issued", l.Issued}, {"redeemed_pending", l.RedeemedPending}, {"redeemed", l.RedeemedFulfilled}, {"expired", l.Expired}} {
+			if f.v != 0 {
+				s += fmt.Sprintf(" %s=%s", f.name, goldenFmtDec(f.v, sc))
+			}
+		}
+		if want := info.Deposited + l.Issued - info.Withdrawn - l.RedeemedPending - l.RedeemedFulfilled - l.Expired; sum != want {
+			return nil, fmt.Errorf("%s: balances sum to %d, want %d", info.Symbol, sum, want)
+		}
+		out = append(out, s)
 	}
 	if out == nil {
 		out = []string{"no assets"}
 	}
-	return out
+	return out, nil
+}
+
+// liabilities prints an asset's Liabilities, checking its holdings against
+// the balances.
+func (r *goldenRunner) liabilities(a AssetID) ([]string, error) {
+	l, ok := r.e.Liabilities(a)
+	if !ok {
+		return []string{"no asset " + r.assetName(a)}, nil
+	}
+	var customers, brand int64
+	for id := 1; id <= r.e.Accounts(); id++ {
+		av, h := r.e.Balance(AccountID(id), a)
+		if AccountID(id) == l.Brand {
+			brand += av + h
+		} else {
+			customers += av + h
+		}
+	}
+	if customers != l.HeldByCustomers || brand != l.HeldByBrand {
+		return nil, fmt.Errorf("liabilities say customers %d brand %d, balances %d and %d", l.HeldByCustomers, l.HeldByBrand, customers, brand)
+	}
+	sc := r.scale(a)
+	f := func(v int64) string { return goldenFmtDec(v, sc) }
+	brandName := "-"
+	if l.Brand != 0 {
+		brandName = r.acctName(l.Brand)
+	}
+	out := []string{
+		fmt.Sprintf("%s brand=%s issued=%s deposited=%s withdrawn=%s", r.assetName(a), brandName, f(l.Issued), f(l.Deposited), f(l.Withdrawn)),
+		fmt.Sprintf("  held: customers=%s brand=%s", f(l.HeldByCustomers), f(l.HeldByBrand)),
+		fmt.Sprintf("  redeemed: pending=%s fulfilled=%s expired=%s", f(l.RedeemedPending), f(l.RedeemedFulfilled), f(l.Expired)),
+	}
+	if l.ChainSupplySeq != 0 {
+		out = append(out, fmt.Sprintf("  chain_supply=%s seq=%d at=%s", f(l.ChainSupply), l.ChainSupplySeq, goldenFmtTime(l.ChainSupplyTime)))
+	} else {
+		out = append(out, "  chain_supply never reported")
+	}
+	return out, nil
+}
+
+// redemptionLine describes a pending redemption, or says it is not pending.
+func (r *goldenRunner) redemptionLine(id RedemptionID) string {
+	info, ok := r.e.Redemption(id)
+	if !ok {
+		return r.redemptionName(id) + " is not pending"
+	}
+	return fmt.Sprintf("%s/%s %s %s receipt=%v pending", r.acctName(info.Account), r.redemptionName(id), r.assetName(info.Asset),
+		goldenFmtDec(info.Amount, r.scale(info.Asset)), info.Receipt)
+}
+
+// quote prints the Quote of a swap ([ACCT] FROM TO AMOUNT), its route on
+// the first line and one line per leg, or the code it fails with.
+func (r *goldenRunner) quote(pos []string) ([]string, error) {
+	var acct AccountID
+	if len(pos) == 4 {
+		var err error
+		if acct, err = r.account(pos[0]); err != nil {
+			return nil, err
+		}
+		pos = pos[1:]
+	}
+	if len(pos) != 3 {
+		return nil, fmt.Errorf("usage: quote [ACCT] FROM TO AMOUNT")
+	}
+	from, err := r.asset(pos[0])
+	if err != nil {
+		return nil, err
+	}
+	to, err := r.asset(pos[1])
+	if err != nil {
+		return nil, err
+	}
+	amount, err := goldenParseDec(pos[2], r.scale(from))
+	if err != nil {
+		return nil, err
+	}
+	q, code := r.e.Quote(acct, from, to, amount)
+	if code != OK {
+		return []string{"quote " + code.String()}, nil
+	}
+	fs, ts := r.scale(from), r.scale(to)
+	route := "direct"
+	if q.Hub != 0 {
+		route = "via=" + r.assetName(q.Hub)
+	}
+	s := fmt.Sprintf("quote %s->%s %s in=%s unspent=%s out=%s", r.assetName(q.From), r.assetName(q.To), route,
+		goldenFmtDec(q.AmountIn, fs), goldenFmtDec(q.Unspent, fs), goldenFmtDec(q.AmountOut, ts))
+	if q.Hub != 0 {
+		s += " hub_left=" + goldenFmtDec(q.HubLeft, r.scale(q.Hub))
+	}
+	out := []string{s + fmt.Sprintf(" best_out=%s impact=%dbps", goldenFmtDec(q.BestOut, ts), q.ImpactBps)}
+	for i := range q.NumLegs {
+		leg := q.Legs[i]
+		_, bs, qs := r.scales(leg.Market)
+		in, outSc := bs, qs
+		if leg.Side == Buy {
+			in, outSc = qs, bs
+		}
+		l := fmt.Sprintf("  leg %s %v in=%s out=%s fee=%s", r.marketName(leg.Market), leg.Side,
+			goldenFmtDec(leg.In, in), goldenFmtDec(leg.Out, outSc), goldenFmtDec(leg.Fee, qs))
+		if !leg.Filled {
+			l += " unfilled"
+		}
+		out = append(out, l)
+	}
+	return out, nil
 }

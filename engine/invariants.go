@@ -70,9 +70,52 @@ func (e *Engine) CheckInvariants() error {
 			return fmt.Errorf("account %d asset %d: held 0, orders and withdrawals need %d", key.account, key.asset, n)
 		}
 	}
+	pending := make([]int64, len(e.assets))
+	for id, r := range e.redemptions {
+		if !e.hasAccount(r.account) || !e.hasAsset(r.asset) || r.amount <= 0 || id > e.nextRedemption || id == 0 {
+			return fmt.Errorf("redemption %d invalid", id)
+		}
+		pending[r.asset] += r.amount
+	}
 	for a := 1; a < len(e.assets); a++ {
-		if want := e.assets[a].deposited - e.assets[a].withdrawn; supply[a] != want {
-			return fmt.Errorf("asset %d: balances sum to %d, deposits minus withdrawals are %d", a, supply[a], want)
+		as := &e.assets[a]
+		if want := as.supply(); supply[a] != want {
+			return fmt.Errorf("asset %d: balances sum to %d, deposits + issued - withdrawn - redeemed - expired is %d", a, supply[a], want)
+		}
+		if pending[a] != as.redeemedPending {
+			return fmt.Errorf("asset %d: pending redemptions sum to %d, recorded %d", a, pending[a], as.redeemedPending)
+		}
+		if err := e.checkExpired(AssetID(a)); err != nil {
+			return err
+		}
+	}
+	for i, h := range e.hubs {
+		if !e.hasAsset(h) || !e.assets[h].hub || i > 0 && e.hubs[i-1] >= h {
+			return errors.New("hub list does not match the assets")
+		}
+	}
+	return nil
+}
+
+// checkExpired checks that an expired coupon has no available balance
+// anywhere and that its markets are halted and empty.
+func (e *Engine) checkExpired(id AssetID) error {
+	a := &e.assets[id]
+	if !a.expired {
+		if a.expiresAt != 0 && a.expiresAt <= e.now {
+			return fmt.Errorf("asset %d: past its expiry but not expired", id)
+		}
+		return nil
+	}
+	for acct := 1; acct < len(e.accounts); acct++ {
+		if bs := e.accounts[acct].balances; int(id) < len(bs) && bs[id].available != 0 {
+			return fmt.Errorf("asset %d expired but account %d has %d available", id, acct, bs[id].available)
+		}
+	}
+	for mi := 1; mi < len(e.markets); mi++ {
+		m := &e.markets[mi]
+		if (m.base == id || m.quote == id) && (m.status != Halted || len(m.bids.levels)+len(m.asks.levels) > 0) {
+			return fmt.Errorf("market %d of expired asset %d is open or has orders", mi, id)
 		}
 	}
 	return nil

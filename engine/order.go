@@ -1,10 +1,6 @@
 package engine
 
-import (
-	"cmp"
-	"math"
-	"slices"
-)
+import "math"
 
 // taker is an incoming order's state while it walks the book, live or as a
 // simulation.
@@ -79,6 +75,8 @@ func (e *Engine) checkPlace(cmd *Command) (*market, Code) {
 	switch {
 	case m == nil:
 		return nil, CodeUnknownMarket
+	case e.marketExpired(m):
+		return nil, CodeAssetExpired
 	case m.status != Open:
 		return nil, CodeMarketHalted
 	case cmd.Side != Buy && cmd.Side != Sell:
@@ -252,14 +250,17 @@ func (e *Engine) walk(m *market, t *taker, dry bool) {
 				return
 			}
 			f := min(t.lots, mk.remLots)
+			budgetStops := false
 			if t.byQuote {
 				// A buy that cannot pay for one more lot has stopped: it
 				// meets no one, so there is no self trade to prevent.
+				want := f
 				f = affordableLots(unit, f, t)
 				if f == 0 {
 					t.lots = 0
 					return
 				}
+				budgetStops = f < want
 			}
 			if mk.account == t.account {
 				if t.stp == CancelMaker || t.stp == CancelBoth {
@@ -292,6 +293,10 @@ func (e *Engine) walk(m *market, t *taker, dry bool) {
 			}
 			if !dry {
 				e.fill(m, t, s, ticks, f, n, takerFee)
+			}
+			if budgetStops { // it could not pay for all of this order: done
+				t.lots = 0
+				return
 			}
 			s = next
 		}
@@ -422,7 +427,7 @@ func (e *Engine) amendOrder(cmd *Command) {
 	o := &e.orders[s]
 	m := &e.markets[o.market]
 	if m.status != Open {
-		e.reject(cmd, CodeMarketHalted)
+		e.reject(cmd, CodeMarketHalted) // an expired coupon's market is halted and empty
 		return
 	}
 	ticks, sizeLots := o.ticks, o.sizeLots
@@ -587,12 +592,7 @@ func (e *Engine) cancelAll(cmd *Command) {
 			e.slots = append(e.slots, s)
 		}
 	}
-	slices.SortFunc(e.slots, func(a, b uint32) int {
-		return cmp.Compare(e.orders[a].id, e.orders[b].id)
-	})
-	for _, s := range e.slots {
-		e.cancelResting(&e.markets[e.orders[s].market], s, ReasonRequested, EvOrderCanceled)
-	}
+	e.cancelSlots(ReasonRequested)
 }
 
 // expireDue expires every GTD order whose time has come.

@@ -32,8 +32,22 @@ type AssetInfo struct {
 	ID        AssetID
 	Symbol    Symbol
 	Scale     uint8
+	Kind      AssetKind
+	Brand     AccountID
+	ExpiresAt int64 // coupons; 0 for never
+	Expired   bool
+	Hub       bool
 	Deposited int64 // all deposits ever
 	Withdrawn int64 // all completed withdrawals
+}
+
+// RedemptionInfo describes a pending redemption.
+type RedemptionInfo struct {
+	ID      RedemptionID
+	Account AccountID
+	Asset   AssetID
+	Amount  int64
+	Receipt Receipt
 }
 
 // MarketInfo describes a market.
@@ -67,7 +81,20 @@ func (e *Engine) Asset(id AssetID) (AssetInfo, bool) {
 		return AssetInfo{}, false
 	}
 	a := &e.assets[id]
-	return AssetInfo{ID: id, Symbol: a.symbol, Scale: a.scale, Deposited: a.deposited, Withdrawn: a.withdrawn}, true
+	return AssetInfo{
+		ID: id, Symbol: a.symbol, Scale: a.scale, Kind: a.kind, Brand: a.brand,
+		ExpiresAt: a.expiresAt, Expired: a.expired, Hub: a.hub,
+		Deposited: a.deposited, Withdrawn: a.withdrawn,
+	}, true
+}
+
+// Redemption returns a pending redemption.
+func (e *Engine) Redemption(id RedemptionID) (RedemptionInfo, bool) {
+	r, ok := e.redemptions[id]
+	if !ok {
+		return RedemptionInfo{}, false
+	}
+	return RedemptionInfo{ID: id, Account: r.account, Asset: r.asset, Amount: r.amount, Receipt: r.receipt}, true
 }
 
 // Market returns a market's description.

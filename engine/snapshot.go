@@ -38,8 +38,15 @@ func (e *Engine) AppendSnapshot(dst []byte) []byte {
 	for _, a := range e.assets[1:] {
 		w.bytes(a.symbol[:])
 		w.u8(a.scale)
-		w.i64(a.deposited)
-		w.i64(a.withdrawn)
+		w.u8(uint8(a.kind))
+		w.u32(uint32(a.brand))
+		w.i64(a.expiresAt)
+		w.bool(a.expired)
+		w.bool(a.hub)
+		for _, v := range a.amounts() {
+			w.i64(*v)
+		}
+		w.u64(a.chainSupplySeq)
 	}
 
 	w.u32(uint32(len(e.accounts) - 1))
@@ -97,6 +104,28 @@ func (e *Engine) AppendSnapshot(dst []byte) []byte {
 	w.u32(uint32(len(refs)))
 	for _, r := range refs {
 		w.bytes(r[:])
+	}
+	issues := slices.SortedFunc(maps.Keys(e.issues), func(a, b issueKey) int {
+		if c := cmp.Compare(a.brand, b.brand); c != 0 {
+			return c
+		}
+		return cmpBytes(a.ref[:], b.ref[:])
+	})
+	w.u32(uint32(len(issues)))
+	for _, k := range issues {
+		w.u32(uint32(k.brand))
+		w.bytes(k.ref[:])
+	}
+	w.u64(uint64(e.nextRedemption))
+	rids := slices.Sorted(maps.Keys(e.redemptions))
+	w.u32(uint32(len(rids)))
+	for _, id := range rids {
+		r := e.redemptions[id]
+		w.u64(uint64(id))
+		w.u32(uint32(r.account))
+		w.u32(uint32(r.asset))
+		w.i64(r.amount)
+		w.u64(uint64(r.receipt))
 	}
 	ids := slices.Sorted(maps.Keys(e.withdrawals))
 	w.u32(uint32(len(ids)))
@@ -164,18 +193,28 @@ func restore(r *reader) (*Engine, error) {
 	e := New()
 	e.now, e.lastSeq, e.nextPriority = r.i64(), r.u64(), r.u64()
 
-	nAssets := r.count(16 + 1 + 8 + 8)
+	nAssets := r.count(16 + 1 + 1 + 4 + 8 + 1 + 1 + 8*len((&asset{}).amounts()) + 8)
 	for range nAssets {
 		var a asset
 		copy(a.symbol[:], r.bytes(16))
-		a.scale, a.deposited, a.withdrawn = r.u8(), r.i64(), r.i64()
+		a.scale, a.kind, a.brand, a.expiresAt, a.expired, a.hub = r.u8(), AssetKind(r.u8()), AccountID(r.u32()), r.i64(), r.bool(), r.bool()
+		valid := true
+		for _, v := range a.amounts() {
+			*v = r.i64()
+			valid = valid && *v >= 0
+		}
+		a.chainSupplySeq = r.u64()
 		id := AssetID(len(e.assets))
-		if _, dup := e.symbols[a.symbol]; dup || !a.symbol.valid() || a.scale > MaxScale || a.deposited < a.withdrawn || a.withdrawn < 0 {
+		_, dup := e.symbols[a.symbol]
+		if dup || !valid || !a.symbol.valid() || a.scale > MaxScale || a.kind > Coupon || (a.kind == Token) != (a.brand == 0) ||
+			a.expiresAt < 0 || a.expiresAt != 0 && a.kind != Coupon || a.expired && a.expiresAt == 0 || !a.inflow(0) || a.supply() < 0 {
 			return nil, fmt.Errorf("asset %d invalid", id)
 		}
 		e.assets = append(e.assets, a)
 		e.symbols[a.symbol] = id
 	}
+	e.rebuildHubs()
+	e.nextAssetExpiry = e.findNextAssetExpiry()
 
 	nAccounts := r.count(4)
 	if nAccounts < 1 {
@@ -200,6 +239,12 @@ func restore(r *reader) (*Engine, error) {
 			}
 		}
 		e.accounts = append(e.accounts, acct)
+	}
+
+	for id := 1; id < len(e.assets); id++ {
+		if b := e.assets[id].brand; b != 0 && !e.hasAccount(b) {
+			return nil, fmt.Errorf("asset %d: unknown brand", id)
+		}
 	}
 
 	nSlots := r.count(4)
@@ -231,6 +276,27 @@ func restore(r *reader) (*Engine, error) {
 			return nil, errors.New("deposit refs not strictly increasing")
 		}
 		e.deposits[ref], last = struct{}{}, ref
+	}
+	var lastIssue issueKey
+	for i := range r.count(4 + 32) {
+		k := issueKey{brand: AccountID(r.u32())}
+		copy(k.ref[:], r.bytes(32))
+		if i > 0 && (k.brand < lastIssue.brand || k.brand == lastIssue.brand && cmpBytes(k.ref[:], lastIssue.ref[:]) <= 0) ||
+			!e.hasAccount(k.brand) || k.ref == (Ref{}) {
+			return nil, errors.New("issue refs invalid or out of order")
+		}
+		e.issues[k], lastIssue = struct{}{}, k
+	}
+	e.nextRedemption = RedemptionID(r.u64())
+	var lastRedemption RedemptionID
+	for range r.count(8 + 4 + 4 + 8 + 8) {
+		id := RedemptionID(r.u64())
+		rd := redemption{account: AccountID(r.u32()), asset: AssetID(r.u32()), amount: r.i64(), receipt: Receipt(r.u64())}
+		if id <= lastRedemption || id > e.nextRedemption || !e.hasAccount(rd.account) || !e.hasAsset(rd.asset) ||
+			e.assets[rd.asset].kind == Token || rd.amount <= 0 || rd.receipt != receiptFor(id) {
+			return nil, fmt.Errorf("redemption %d invalid or out of order", id)
+		}
+		e.redemptions[id], lastRedemption = rd, id
 	}
 	var lastID WithdrawalID
 	for range r.count(8 + 4 + 4 + 8 + 1) {

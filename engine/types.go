@@ -26,6 +26,31 @@ type OrderID uint64
 // WithdrawalID is the caller's key for a withdrawal; each is accepted once.
 type WithdrawalID uint64
 
+// RedemptionID names a redemption; the engine assigns them from 1.
+type RedemptionID uint64
+
+// AssetKind says what an asset is: a plain token (a hub currency such as
+// EUR), or a brand's points or coupons.
+type AssetKind uint8
+
+const (
+	Token AssetKind = iota
+	Points
+	Coupon
+)
+
+func (k AssetKind) String() string {
+	switch k {
+	case Token:
+		return "token"
+	case Points:
+		return "points"
+	case Coupon:
+		return "coupon"
+	}
+	return "kind?"
+}
+
 // Ref is an external reference (a deposit's chain, tx hash and log index,
 // digested by the caller to 32 bytes). Each deposit Ref is credited once.
 type Ref [32]byte
@@ -237,10 +262,11 @@ func (s MarketStatus) String() string {
 type CancelReason uint8
 
 const (
-	ReasonRequested CancelReason = iota + 1 // cancel or cancel-all by its owner
-	ReasonUnfilled                          // IOC or market order remainder
-	ReasonSelfTrade                         // self-trade prevention
-	ReasonExpired                           // GTD expiry reached
+	ReasonRequested    CancelReason = iota + 1 // cancel or cancel-all by its owner
+	ReasonUnfilled                             // IOC or market order remainder
+	ReasonSelfTrade                            // self-trade prevention
+	ReasonExpired                              // GTD expiry reached
+	ReasonAssetExpired                         // a coupon of its market expired
 )
 
 func (r CancelReason) String() string {
@@ -253,6 +279,8 @@ func (r CancelReason) String() string {
 		return "self_trade"
 	case ReasonExpired:
 		return "expired"
+	case ReasonAssetExpired:
+		return "asset_expired"
 	}
 	return "reason?"
 }

@@ -17,57 +17,79 @@ type exampleWorld struct {
 	assets   map[engine.AssetID]string
 }
 
-// runExample plays a short scene: ACME points quoted in EUR, a brand
-// offering points, a consumer buying some, a market maker quoting, and a
-// coupon-hunting consumer whose order expires. It checks the engine's
-// invariants after every command.
+// runExample plays a short scene: two brands issue points and coupons, a
+// market maker quotes both against EUR, a consumer swaps points for coupons
+// through EUR at a firm quote, redeems one, and the coupons expire. It
+// checks the engine's invariants after every command.
 func runExample(w io.Writer) error {
 	x := &exampleWorld{e: engine.New(), w: w,
 		accounts: map[engine.AccountID]string{engine.FeeAccount: "fees"},
 		assets:   map[engine.AssetID]string{}}
-	acme, _ := engine.ParseSymbol("ACME")
-	eur, _ := engine.ParseSymbol("EUR")
+	sym := func(s string) engine.Symbol { v, _ := engine.ParseSymbol(s); return v }
+	const (
+		acmeBrand, coffeeBrand, maker, consumer engine.AccountID = 2, 3, 4, 5
+		eur, acme, coffee                       engine.AssetID   = 1, 2, 3
+		acmeEUR, coffeeEUR                      engine.MarketID  = 1, 2
+		minute                                                   = 60e9
+	)
 	steps := []struct {
 		say string
 		cmd engine.Command
 	}{
-		{"ACME points have no decimals; EUR has two", engine.Command{Kind: engine.CmdCreateAsset, Symbol: acme, Scale: 0}},
-		{"", engine.Command{Kind: engine.CmdCreateAsset, Symbol: eur, Scale: 2}},
-		{"market ACME/EUR: prices in cents per point, 1-point lots, maker 0.10%, taker 0.20%",
-			engine.Command{Kind: engine.CmdCreateMarket, Base: 1, Quote: 2, PriceScale: 2, Tick: 1, Lot: 1, MakerBps: 10, TakerBps: 20}},
-		{"accounts: the brand, a consumer and a market maker", engine.Command{Kind: engine.CmdCreateAccount}},
+		{"accounts: two brands, a market maker and a consumer", engine.Command{Kind: engine.CmdCreateAccount}},
 		{"", engine.Command{Kind: engine.CmdCreateAccount}},
 		{"", engine.Command{Kind: engine.CmdCreateAccount}},
-		{"the brand deposits 1,000 points", engine.Command{Kind: engine.CmdDeposit, Account: 2, Asset: 1, Amount: 1_000, Ref: engine.Ref{1}}},
-		{"the consumer deposits 50.00 EUR", engine.Command{Kind: engine.CmdDeposit, Account: 3, Asset: 2, Amount: 50_00, Ref: engine.Ref{2}}},
-		{"the market maker deposits 20.00 EUR", engine.Command{Kind: engine.CmdDeposit, Account: 4, Asset: 2, Amount: 20_00, Ref: engine.Ref{3}}},
-		{"the brand offers 500 points at 0.05 EUR",
-			engine.Command{Kind: engine.CmdPlaceOrder, Account: 2, Market: 1, Side: engine.Sell, Type: engine.Limit, TIF: engine.GTC, Price: 5, Size: 500}},
-		{"the market maker bids for 200 points at 0.04 EUR, good for 60 seconds",
-			engine.Command{Kind: engine.CmdPlaceOrder, Account: 4, Market: 1, Side: engine.Buy, Type: engine.Limit, TIF: engine.GTD, Price: 4, Size: 200, ExpiresAt: 70e9}},
-		{"the consumer buys 300 points, paying at most 0.06 EUR each",
-			engine.Command{Kind: engine.CmdPlaceOrder, Account: 3, Market: 1, Side: engine.Buy, Type: engine.Limit, TIF: engine.IOC, Price: 6, Size: 300}},
-		{"the consumer sells 100 points straight away, at market",
-			engine.Command{Kind: engine.CmdPlaceOrder, Account: 3, Market: 1, Side: engine.Sell, Type: engine.Market, TIF: engine.IOC, Size: 100}},
-		{"a quiet minute passes: the market maker's bid expires", engine.Command{Kind: engine.CmdTick, Time: 80e9}},
+		{"", engine.Command{Kind: engine.CmdCreateAccount}},
+		{"EUR (cents) is the hub; ACME points and COFFEE coupons (expiring in 5 minutes) belong to their brands",
+			engine.Command{Kind: engine.CmdCreateAsset, Symbol: sym("EUR"), Scale: 2, Hub: true}},
+		{"", engine.Command{Kind: engine.CmdCreateAsset, Symbol: sym("ACME"), AssetKind: engine.Points, Brand: acmeBrand}},
+		{"", engine.Command{Kind: engine.CmdCreateAsset, Symbol: sym("COFFEE"), AssetKind: engine.Coupon, Brand: coffeeBrand, ExpiresAt: 5 * minute}},
+		{"markets ACME/EUR and COFFEE/EUR: prices in cents, 1-unit lots, maker 0.10%, taker 0.20%",
+			engine.Command{Kind: engine.CmdCreateMarket, Base: acme, Quote: eur, PriceScale: 2, Tick: 1, Lot: 1, MakerBps: 10, TakerBps: 20}},
+		{"", engine.Command{Kind: engine.CmdCreateMarket, Base: coffee, Quote: eur, PriceScale: 2, Tick: 1, Lot: 1, MakerBps: 10, TakerBps: 20}},
+		{"ACME rewards the consumer with 500 points; COFFEE issues 40 coupons to the market maker, who also deposits 100.00 EUR",
+			engine.Command{Kind: engine.CmdIssue, Account: acmeBrand, To: consumer, Asset: acme, Amount: 500, Ref: engine.Ref{1}}},
+		{"", engine.Command{Kind: engine.CmdIssue, Account: coffeeBrand, To: maker, Asset: coffee, Amount: 40, Ref: engine.Ref{2}}},
+		{"", engine.Command{Kind: engine.CmdDeposit, Account: maker, Asset: eur, Amount: 100_00, Ref: engine.Ref{3}}},
+		{"the market maker bids 0.05 EUR for up to 1,000 ACME points and offers 30 coupons at 1.00 EUR",
+			engine.Command{Kind: engine.CmdPlaceOrder, Account: maker, Market: acmeEUR, Side: engine.Buy, Type: engine.Limit, TIF: engine.GTC, Price: 5, Size: 1000}},
+		{"", engine.Command{Kind: engine.CmdPlaceOrder, Account: maker, Market: coffeeEUR, Side: engine.Sell, Type: engine.Limit, TIF: engine.GTC, Price: 100, Size: 30}},
+		{"the consumer swaps 500 points for at least 24 coupons: two hops through EUR",
+			engine.Command{Kind: engine.CmdSwap, Account: consumer, Asset: acme, ToAsset: coffee, Amount: 500, MinReceive: 24}},
+		{"the consumer redeems 2 coupons at the coffee shop, which fulfils the redemption",
+			engine.Command{Kind: engine.CmdRedeem, Account: consumer, Asset: coffee, Amount: 2}},
+		{"", engine.Command{Kind: engine.CmdFulfilRedemption, Account: coffeeBrand, Redemption: 1}},
+		{"five minutes pass: the coupons expire, what is left is breakage for the brand",
+			engine.Command{Kind: engine.CmdTick, Time: 5 * minute}},
 	}
-	for _, s := range steps {
+	for i, s := range steps {
 		if s.say != "" {
 			fmt.Fprintf(w, "\n# %s\n", s.say)
+		}
+		if s.cmd.Kind == engine.CmdSwap {
+			q, code := x.e.Quote(consumer, acme, coffee, 500)
+			if code != engine.OK {
+				return fmt.Errorf("quote: %s", code)
+			}
+			fmt.Fprintf(w, "quote: %d points -> %d coupons via %s (%s EUR left over), price impact %d bps\n",
+				q.AmountIn, q.AmountOut, x.assets[q.Hub], x.amount(eur, q.HubLeft), q.ImpactBps)
+		}
+		if s.cmd.Time == 0 {
+			s.cmd.Time = int64(i+1) * 1e9
 		}
 		if err := x.apply(s.cmd); err != nil {
 			return err
 		}
 	}
+	l, _ := x.e.Liabilities(coffee)
+	fmt.Fprintf(w, "\nCOFFEE liabilities: issued %d, held by customers %d, redeemed %d, expired %d\n",
+		l.Issued, l.HeldByCustomers, l.RedeemedPending+l.RedeemedFulfilled, l.Expired)
 	return nil
 }
 
 func (x *exampleWorld) apply(c engine.Command) error {
 	x.seq++
 	c.Seq = x.seq
-	if c.Time == 0 {
-		c.Time = int64(x.seq) * 1e9
-	}
 	x.out = x.e.Apply(&c, x.out[:0])
 	for _, ev := range x.out {
 		x.print(ev)
@@ -83,26 +105,38 @@ func (x *exampleWorld) print(ev engine.Event) {
 	case engine.EvMarketCreated:
 		fmt.Fprintf(x.w, "market %s/%s open\n", x.assets[ev.Base], x.assets[ev.Quote])
 	case engine.EvAccountCreated:
-		x.accounts[ev.Account] = [...]string{2: "brand", 3: "consumer", 4: "maker"}[ev.Account]
+		x.accounts[ev.Account] = [...]string{2: "acme", 3: "coffee", 4: "maker", 5: "consumer"}[ev.Account]
 		fmt.Fprintf(x.w, "account %d: %s\n", ev.Account, x.accounts[ev.Account])
+	case engine.EvHubSet:
+	case engine.EvIssued:
+		fmt.Fprintf(x.w, "issued %d %s to %s\n", ev.Amount, x.assets[ev.Asset], x.accounts[ev.To])
+	case engine.EvSwapped:
+		fmt.Fprintf(x.w, "swapped %d %s for %d %s via %s (%s %s left over)\n", ev.Amount, x.assets[ev.Asset],
+			ev.AmountOut, x.assets[ev.ToAsset], x.assets[ev.HubAsset], x.amount(ev.HubAsset, ev.HubLeft), x.assets[ev.HubAsset])
+	case engine.EvRedemptionCreated, engine.EvRedemptionFulfilled:
+		fmt.Fprintf(x.w, "%s: %d %s of %s, receipt %s\n", ev.Kind, ev.Amount, x.assets[ev.Asset], x.accounts[ev.Account], ev.Receipt)
+	case engine.EvAssetExpired:
+		fmt.Fprintf(x.w, "%s expired: %d left in accounts became breakage\n", x.assets[ev.Asset], ev.Amount)
+	case engine.EvMarketStatus:
+		fmt.Fprintf(x.w, "market %d %s\n", ev.Market, ev.Status)
 	case engine.EvDeposited:
 		fmt.Fprintf(x.w, "deposit %s %s to %s\n", x.amount(ev.Asset, ev.Amount), x.assets[ev.Asset], x.accounts[ev.Account])
 	case engine.EvOrderAccepted:
-		fmt.Fprintf(x.w, "accepted %s %s %s %d points", x.accounts[ev.Account], ev.Type, ev.Side, ev.Size)
+		fmt.Fprintf(x.w, "accepted %s %s %s %d on market %d", x.accounts[ev.Account], ev.Type, ev.Side, ev.Size, ev.Market)
 		if ev.Type == engine.Limit {
-			fmt.Fprintf(x.w, " at %s EUR %s", x.amount(2, ev.Price), ev.TIF)
+			fmt.Fprintf(x.w, " at %s EUR %s", x.amount(1, ev.Price), ev.TIF)
 		}
 		fmt.Fprintln(x.w)
 	case engine.EvTrade:
-		fmt.Fprintf(x.w, "trade %d points at %s EUR = %s EUR (taker %s pays fee %s, maker %s pays fee %s)\n",
-			ev.Size, x.amount(2, ev.Price), x.amount(2, ev.Amount),
-			x.accounts[ev.Account], x.amount(2, ev.Fee), x.accounts[ev.MakerAccount], x.amount(2, ev.MakerFee))
+		fmt.Fprintf(x.w, "trade market %d: %d at %s EUR = %s EUR (taker %s pays fee %s, maker %s pays fee %s)\n",
+			ev.Market, ev.Size, x.amount(1, ev.Price), x.amount(1, ev.Amount),
+			x.accounts[ev.Account], x.amount(1, ev.Fee), x.accounts[ev.MakerAccount], x.amount(1, ev.MakerFee))
 	case engine.EvOrderDone:
 		fmt.Fprintf(x.w, "done: %s's %s order filled\n", x.accounts[ev.Account], ev.Side)
 	case engine.EvOrderCanceled:
-		fmt.Fprintf(x.w, "canceled: %s's %s order, %d points left (%s)\n", x.accounts[ev.Account], ev.Side, ev.Remaining, ev.Reason)
+		fmt.Fprintf(x.w, "canceled: %s's %s order, %d left (%s)\n", x.accounts[ev.Account], ev.Side, ev.Remaining, ev.Reason)
 	case engine.EvOrderExpired:
-		fmt.Fprintf(x.w, "expired: %s's %s order, %d points left\n", x.accounts[ev.Account], ev.Side, ev.Remaining)
+		fmt.Fprintf(x.w, "expired: %s's %s order, %d left\n", x.accounts[ev.Account], ev.Side, ev.Remaining)
 	case engine.EvBalance:
 		fmt.Fprintf(x.w, "  balance %-8s %-4s available %8s  held %8s\n", x.accounts[ev.Account], x.assets[ev.Asset],
 			x.amount(ev.Asset, ev.Available), x.amount(ev.Asset, ev.Held))
@@ -113,7 +147,7 @@ func (x *exampleWorld) print(ev engine.Event) {
 	}
 }
 
-// amount formats units of an asset with its scale (0 for ACME, 2 for EUR).
+// amount formats units of an asset with its scale.
 func (x *exampleWorld) amount(a engine.AssetID, units int64) string {
 	info, _ := x.e.Asset(a)
 	if info.Scale == 0 {
