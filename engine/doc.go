@@ -167,10 +167,10 @@
 //
 // At the first command whose clock reaches a coupon's ExpiresAt (before it
 // is validated, after the GTD expiries, with its Seq; several coupons in
-// asset id order), the coupon expires:
-// each of its markets is halted (EvMarketStatus) and its resting orders are
-// cancelled in OrderID order (EvOrderCanceled, Reason asset_expired) with
-// their holds released; then every account's available balance of the
+// asset id order), the coupon expires: its markets, in market id order,
+// are halted (EvMarketStatus for each that was open) and their resting
+// orders cancelled, market by market in OrderID order (EvOrderCanceled,
+// Reason asset_expired), with their holds released; then every account's available balance of the
 // coupon, the fee account's included, is removed as breakage
 // (EvAssetExpired with the total, then one EvBalance per account in account
 // order). From then on orders, swaps, issues, redemptions, deposits and

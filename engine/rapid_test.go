@@ -4,7 +4,17 @@ package engine
 // against the naive reference model of reference_test.go, and compares every
 // event, modulo a bijection between the engine's opaque order ids and the
 // model's, and, after every command, the books, the balances and the
-// engine's own invariants.
+// engine's own invariants, and after every command also the assets' kinds,
+// brands, expiries and hub flags, Liabilities of every asset, every pending
+// Redemption, and e.Quote for one random swap against the model's quote.
+//
+// Besides orders it drives swaps (direct and through a hub; impossible,
+// below their minimum, beyond the balance), issues (by the brand or not,
+// repeated refs), redemptions and their fulfilment or rejection, SetHub,
+// ReportSupply, CreateAsset with valid and invalid kinds, brands and
+// expiries, and time jumps across coupon expiries. Redemption receipts are
+// opaque: the test only checks that they are unique and that a redemption's
+// later events and Redemption() carry the receipt of its creation.
 
 import (
 	"flag"
@@ -23,7 +33,7 @@ import (
 
 // rapidMinCommands is how many commands one run of the test applies at least
 // (with rapid's default 100 checks).
-const rapidMinCommands = 40_000
+const rapidMinCommands = 30_000
 
 // rapidGenHugeSells enables limit sells (placed or amended) at prices whose
 // notional overflows int64, which doc.go says are rejected amount_overflow
@@ -35,8 +45,14 @@ var (
 	rapidCommandCount atomic.Int64
 	rapidEventCount   [evKindEnd]atomic.Int64
 	rapidCodeCount    [codeEnd]atomic.Int64
-	rapidReasonCount  [ReasonExpired + 1]atomic.Int64
-	rapidRestingSum   atomic.Int64 // resting orders after each command, summed
+	rapidReasonCount  [ReasonAssetExpired + 1]atomic.Int64
+	rapidQuoteCodes   [codeEnd]atomic.Int64
+	rapidQuoteRoutes  [3]atomic.Int64 // quotes found: direct, via a hub; BestOut past int64
+	rapidSwapRoutes   [2]atomic.Int64 // swaps executed: direct, via a hub
+	rapidSwapHubLeft  atomic.Int64    // swaps with HubLeft > 0
+	rapidSwapUnspent  atomic.Int64    // swaps with Unspent > 0
+	rapidExpiries     atomic.Int64    // coupon expiries with orders cancelled or breakage
+	rapidRestingSum   atomic.Int64    // resting orders after each command, summed
 	rapidRestingMax   atomic.Int64
 	rapidIDOrder      atomic.Int64
 	rapidBigFees      atomic.Int64
@@ -85,10 +101,20 @@ func TestRapidAgainstReference(t *testing.T) {
 	}
 	t.Logf("rejections:%s", b.String())
 	b.Reset()
-	for r := ReasonRequested; r <= ReasonSelfTrade; r++ {
+	for r := ReasonRequested; r <= ReasonAssetExpired; r++ {
 		fmt.Fprintf(&b, " %v=%d", r, rapidReasonCount[r].Load())
 	}
 	t.Logf("cancel reasons:%s", b.String())
+	b.Reset()
+	for c := OK; c < codeEnd; c++ {
+		if n := rapidQuoteCodes[c].Load(); n > 0 {
+			fmt.Fprintf(&b, " %v=%d", c, n)
+		}
+	}
+	t.Logf("quotes:%s; found direct=%d via hub=%d (BestOut past int64: %d)", b.String(),
+		rapidQuoteRoutes[0].Load(), rapidQuoteRoutes[1].Load(), rapidQuoteRoutes[2].Load())
+	t.Logf("swaps: direct=%d via hub=%d, with hub left=%d, with unspent=%d; coupon expiries with orders or breakage: %d",
+		rapidSwapRoutes[0].Load(), rapidSwapRoutes[1].Load(), rapidSwapHubLeft.Load(), rapidSwapUnspent.Load(), rapidExpiries.Load())
 	t.Logf("expiries/cancel-alls where OrderID order is not placement order: %d", rapidIDOrder.Load())
 	t.Logf("fills with a fee numerator past 2^64: %d", rapidBigFees.Load())
 	t.Logf("resting orders: mean %.1f, max %d", float64(rapidRestingSum.Load())/float64(max(1, rapidCommandCount.Load())), rapidRestingMax.Load())
@@ -126,6 +152,13 @@ type rapidHarness struct {
 	wdN      WithdrawalID
 	wds      []WithdrawalID
 
+	brands    []AccountID // brand accounts (not traders)
+	issueRefs []Ref
+	receipts  map[RedemptionID]Receipt // the engine's, from EvRedemptionCreated
+	newSyms   []Symbol                 // symbols CreateAsset may try mid-run
+	ready     bool                     // setup is done
+	note      string                   // printed on failure
+
 	history []string
 	out     []Event
 }
@@ -134,6 +167,7 @@ func rapidNewHarness(t *rapid.T) *rapidHarness {
 	h := &rapidHarness{
 		t: t, e: New(), now: 1_000_000, unit: 1000,
 		engToRef: map[OrderID]uint64{}, refToEng: map[uint64]OrderID{},
+		receipts: map[RedemptionID]Receipt{},
 	}
 	h.ref = refNewModel(func(id uint64) OrderID {
 		eid, ok := h.refToEng[id]
@@ -251,6 +285,12 @@ func (h *rapidHarness) run(cmd Command) {
 	if h.chance(10, "tick check") {
 		before = h.e.AppendSnapshot(nil)
 	}
+	h.note = ""
+	if cmd.Kind == CmdSwap && h.ref.hasAsset(cmd.Asset) && h.ref.hasAsset(cmd.ToAsset) {
+		gq, gc := h.e.Quote(cmd.Account, cmd.Asset, cmd.ToAsset, cmd.Amount)
+		wq, wc, _ := h.ref.quote(cmd.Account, cmd.Asset, cmd.ToAsset, cmd.Amount)
+		h.note = fmt.Sprintf("before the swap: engine Quote %v %+v\nmodel quote %v %+v\n", gc, gq, wc, wq)
+	}
 	h.out = h.e.Apply(&ec, h.out[:0])
 	if before != nil && cmd.Kind != CmdBatch && len(h.out) > 0 && h.out[len(h.out)-1].Kind == EvRejected {
 		h.checkLikeTick(before, &ec)
@@ -264,8 +304,20 @@ func (h *rapidHarness) run(cmd Command) {
 		if ev.Kind == EvRejected && ev.Code < codeEnd {
 			rapidCodeCount[ev.Code].Add(1)
 		}
-		if ev.Kind == EvOrderCanceled && ev.Reason <= ReasonExpired {
+		if ev.Kind == EvOrderCanceled && ev.Reason <= ReasonAssetExpired {
 			rapidReasonCount[ev.Reason].Add(1)
+		}
+		if ev.Kind == EvSwapped {
+			rapidSwapRoutes[min(1, ev.HubAsset)].Add(1)
+			if ev.HubLeft > 0 {
+				rapidSwapHubLeft.Add(1)
+			}
+			if ev.Remaining > 0 {
+				rapidSwapUnspent.Add(1)
+			}
+		}
+		if ev.Kind == EvAssetExpired && (ev.Amount > 0 || len(h.out) > 2) {
+			rapidExpiries.Add(1)
 		}
 	}
 	rapidRestingSum.Add(int64(len(h.ref.book)))
@@ -277,6 +329,9 @@ func (h *rapidHarness) run(cmd Command) {
 	}
 	h.compareState()
 	h.checkGone()
+	if h.ready {
+		h.checkQuote()
+	}
 }
 
 func (h *rapidHarness) fail(format string, args ...any) {
@@ -290,6 +345,7 @@ func (h *rapidHarness) fail(format string, args ...any) {
 		fmt.Fprintf(&b, "  %3d %s\n", from+i+1, s)
 	}
 	b.WriteString(h.ref.dump())
+	b.WriteString(h.note)
 	h.t.Fatalf("%s", b.String())
 }
 
@@ -332,6 +388,25 @@ func (h *rapidHarness) compareEvents(got, want []Event) {
 			}
 		}
 		conv[i], _ = h.toRef(ev) // an unmapped engine id stays raw (printed in hex)
+		// Receipts: only consistent between a redemption's events.
+		switch ev.Kind {
+		case EvRedemptionCreated:
+			if _, dup := h.receipts[ev.Redemption]; dup && bad < 0 {
+				bad, why = i, fmt.Sprintf("engine reused redemption id %d", ev.Redemption)
+			}
+			for id, r := range h.receipts {
+				if r == ev.Receipt && bad < 0 {
+					bad, why = i, fmt.Sprintf("redemption %d has the receipt %v of redemption %d", ev.Redemption, r, id)
+				}
+			}
+			h.receipts[ev.Redemption] = ev.Receipt
+			conv[i].Receipt = 0
+		case EvRedemptionFulfilled, EvRedemptionRejected:
+			if r, ok := h.receipts[ev.Redemption]; (!ok || r != ev.Receipt) && bad < 0 {
+				bad, why = i, fmt.Sprintf("receipt %v of redemption %d differs from its creation's %v", ev.Receipt, ev.Redemption, r)
+			}
+			conv[i].Receipt = 0
+		}
 		if bad < 0 && (i >= len(want) || conv[i] != want[i]) {
 			bad = i
 		}
@@ -370,10 +445,12 @@ func (h *rapidHarness) compareState() {
 	if e.Accounts() != m.nAccounts {
 		h.fail("accounts: engine %d, model %d", e.Accounts(), m.nAccounts)
 	}
+	snap := m.snapshot()
 	for a := 1; a <= m.nAccounts+1; a++ {
 		for as := 1; as <= len(m.assets)+1; as++ {
 			ga, gh := e.Balance(AccountID(a), AssetID(as))
-			wa, wh := m.balance(AccountID(a), AssetID(as))
+			w := snap[refBalKey{AccountID(a), AssetID(as)}]
+			wa, wh := w[0], w[1]
 			if ga != wa || gh != wh {
 				h.fail("balance of account %d asset %d: engine available=%d held=%d, model available=%d held=%d", a, as, ga, gh, wa, wh)
 			}
@@ -382,9 +459,32 @@ func (h *rapidHarness) compareState() {
 	for i := range m.assets {
 		info, ok := e.Asset(AssetID(i + 1))
 		ra := m.assets[i]
-		if !ok || info.Symbol != ra.symbol || info.Scale != ra.scale || info.Deposited != ra.deposited || info.Withdrawn != ra.withdrawn {
+		if !ok || info.Symbol != ra.symbol || info.Scale != ra.scale || info.Deposited != ra.deposited || info.Withdrawn != ra.withdrawn ||
+			info.Kind != ra.kind || info.Brand != ra.brand || info.ExpiresAt != ra.expiresAt || info.Expired != ra.expired || info.Hub != ra.hub {
 			h.fail("asset %d: engine %+v, model %+v", i+1, info, ra)
 		}
+		got, ok := e.Liabilities(AssetID(i + 1))
+		if want := m.liabilities(AssetID(i+1), snap); !ok || got != want {
+			h.fail("Liabilities(%d):\n  engine %+v\n  model  %+v", i+1, got, want)
+		}
+	}
+	if l, ok := e.Liabilities(AssetID(len(m.assets) + 1)); ok {
+		h.fail("Liabilities of an unknown asset: %+v", l)
+	}
+	for id, r := range m.redemptions {
+		info, found := e.Redemption(id)
+		want := RedemptionInfo{ID: id, Account: r.account, Asset: r.asset, Amount: r.amount, Receipt: h.receipts[id]}
+		if r.pending && (!found || info != want) || !r.pending && found {
+			h.fail("Redemption(%d): engine %+v (found %v), model %+v (pending %v)", id, info, found, want, r.pending)
+		}
+	}
+	for _, id := range []RedemptionID{0, m.nRedemption + 1} {
+		if info, found := e.Redemption(id); found {
+			h.fail("Redemption(%d) of an unknown id: %+v", id, info)
+		}
+	}
+	if err := m.conservation(snap); err != nil {
+		h.fail("%v", err)
 	}
 	var infos []OrderInfo
 	var levels []Level
@@ -432,6 +532,40 @@ func (h *rapidHarness) compareState() {
 				h.fail("depth of market %d %v: engine %v, model %v", mk.id, side, levels, wl)
 			}
 		}
+	}
+}
+
+// checkQuote compares e.Quote for one random swap with the model's.
+func (h *rapidHarness) checkQuote() {
+	acct := AccountID(0)
+	if h.chance(50, "quote for a trader") {
+		acct = h.trader()
+	}
+	from, to := h.swapPair()
+	amount := h.swapAmount(from)
+	if h.chance(25, "fillable quote") {
+		amount = h.fillableAmount(acct, from, to)
+	}
+	switch h.pick("quote kind", 94, 2, 2, 2) {
+	case 1:
+		to = from
+	case 2:
+		to = AssetID(len(h.ref.assets) + 1)
+	case 3:
+		amount = -h.i64(0, 2, "neg")
+	}
+	got, gc := h.e.Quote(acct, from, to, amount)
+	want, wc, bestOK := h.ref.quote(acct, from, to, amount)
+	rapidQuoteCodes[gc].Add(1)
+	if wc == OK {
+		rapidQuoteRoutes[min(1, want.Hub)].Add(1)
+	}
+	if !bestOK { // doc.go does not say what BestOut is when it passes int64
+		rapidQuoteRoutes[2].Add(1)
+		want.BestOut, want.ImpactBps = got.BestOut, got.ImpactBps
+	}
+	if gc != wc || got != want {
+		h.fail("Quote(account %d, %d -> %d, amount %d):\n  engine %v %+v\n  model  %v %+v", acct, from, to, amount, gc, got, wc, want)
 	}
 }
 
@@ -496,13 +630,49 @@ func (h *rapidHarness) setup() {
 		sym, _ := ParseSymbol("USD")
 		h.exec(Command{Kind: CmdCreateAsset, Symbol: sym, Scale: 4})
 	}
-	scales := []uint8{0, bs1, 2, bs3}
-
 	n := h.intn(3, 5, "traders")
 	for i := 0; i < n; i++ {
 		h.exec(Command{Kind: CmdCreateAccount})
 		h.traders = append(h.traders, AccountID(i+2))
 	}
+	// Two brands; the second is sometimes a trader too.
+	h.exec(Command{Kind: CmdCreateAccount})
+	h.brands = []AccountID{AccountID(h.ref.nAccounts)}
+	if h.chance(30, "trading brand") {
+		h.brands = append(h.brands, h.traders[len(h.traders)-1])
+	} else {
+		h.exec(Command{Kind: CmdCreateAccount})
+		h.brands = append(h.brands, AccountID(h.ref.nAccounts))
+	}
+
+	// A hub token (EUR, 4) and brand assets: points (PTS, 5), a coupon that
+	// expires during the run (CPN, 6) and another coupon (VCH, 7), which
+	// may expire too (sometimes at the same time).
+	cpnExp := h.now + h.unit*h.i64(100, 2500, "cpn expiry")
+	vchExp := int64(0)
+	switch h.pick("vch expiry", 4, 5, 1) {
+	case 1:
+		vchExp = h.now + h.unit*h.i64(20, 3000, "vch expiry")
+	case 2:
+		vchExp = cpnExp
+	}
+	for _, a := range []Command{
+		{Symbol: rapidSym("EUR"), Scale: 2, AssetKind: Token, Hub: h.chance(90, "eur hub")},
+		{Symbol: rapidSym("PTS"), AssetKind: Points, Brand: h.brands[0]},
+		{Symbol: rapidSym("CPN"), AssetKind: Coupon, Brand: h.brands[1], ExpiresAt: cpnExp},
+		{Symbol: rapidSym("VCH"), AssetKind: Coupon, Brand: h.brands[0], ExpiresAt: vchExp},
+	} {
+		a.Kind = CmdCreateAsset
+		h.exec(a)
+	}
+	h.nAssets = 7
+	if len(h.ref.assets) != h.nAssets {
+		h.fail("asset creation failed")
+	}
+	for _, sym := range []string{"NEW1", "NEW2", "CPN2", "EUR"} {
+		h.newSyms = append(h.newSyms, rapidSym(sym))
+	}
+	scales := []uint8{0, bs1, 2, bs3, 2, 0, 0, 0}
 
 	pairs := [][2]AssetID{{1, 2}}
 	switch h.pick("second market", 3, 4, 3) {
@@ -510,6 +680,15 @@ func (h *rapidHarness) setup() {
 		pairs = append(pairs, [2]AssetID{3, 2})
 	case 2:
 		pairs = append(pairs, [2]AssetID{3, 1})
+	}
+	// Swap markets: EUR/USD, PTS/EUR, CPN/EUR, VCH against PTS or EUR;
+	// sometimes CPN/PTS (a direct route next to the hub's) and BTC/EUR.
+	pairs = append(pairs, [2]AssetID{4, 2}, [2]AssetID{5, 4}, [2]AssetID{6, 4}, rapidOneOf(h, "vch market", [2]AssetID{7, 5}, [2]AssetID{7, 4}))
+	if h.chance(50, "cpn/pts") {
+		pairs = append(pairs, [2]AssetID{6, 5})
+	}
+	if h.chance(40, "btc/eur") {
+		pairs = append(pairs, [2]AssetID{1, 4})
 	}
 	for _, p := range pairs {
 		ps := uint8(h.intn(0, 2, "price scale"))
@@ -566,6 +745,10 @@ func (h *rapidHarness) setup() {
 			if h.chance(15, "poor") {
 				x = h.i64(1, 4, "deposit x")
 			}
+			if ra := h.ref.assets[as-1]; ra.kind != Token && h.chance(85, "issued") {
+				h.exec(Command{Kind: CmdIssue, Account: ra.brand, To: a, Asset: AssetID(as), Amount: need[as] * x, Ref: h.newIssueRef()})
+				continue
+			}
 			h.exec(Command{Kind: CmdDeposit, Account: a, Asset: AssetID(as), Amount: need[as] * x, Ref: h.newRef()})
 		}
 	}
@@ -579,6 +762,11 @@ func (h *rapidHarness) setup() {
 			}
 		}
 	}
+	h.ready = true
+	// Some liquidity on the markets swaps go through.
+	for i := h.intn(0, 24, "seed orders"); i > 0; i-- {
+		h.exec(h.makerCmd())
+	}
 	if h.chance(30, "fee account deposits") {
 		for as := 1; as <= h.nAssets; as++ {
 			if need[as] > 0 {
@@ -586,6 +774,22 @@ func (h *rapidHarness) setup() {
 			}
 		}
 	}
+}
+
+func rapidSym(s string) Symbol {
+	sym, ok := ParseSymbol(s)
+	if !ok {
+		panic(s)
+	}
+	return sym
+}
+
+func (h *rapidHarness) newIssueRef() Ref {
+	r := h.newRef()
+	h.refs = h.refs[:len(h.refs)-1] // not a deposit's
+	r[0] = 0x15
+	h.issueRefs = append(h.issueRefs, r)
+	return r
 }
 
 func (h *rapidHarness) newRef() Ref {
@@ -615,12 +819,12 @@ func (h *rapidHarness) advanceTime() {
 func (h *rapidHarness) step() {
 	h.advanceTime()
 	status := 1
-	for _, mk := range h.ref.markets {
-		if mk.status == Halted {
+	for i := range h.ref.markets {
+		if mk := &h.ref.markets[i]; mk.status == Halted && !h.ref.marketExpired(mk) {
 			status = 30 // resume soon
 		}
 	}
-	switch h.pick("action", 4, 50, 12, 8, 2, 6, 5, 3, 3, 2, status, 1, 2, 1) {
+	switch h.pick("action", 4, 50, 12, 8, 2, 6, 5, 3, 3, 2, status, 1, 2, 1, 20, 3, 3, 3, 1, 1, 1, 1, 20) {
 	case 0:
 		h.exec(Command{Kind: CmdTick})
 	case 1:
@@ -693,7 +897,312 @@ func (h *rapidHarness) step() {
 		h.e = e2
 		h.history = append(h.history, "(the engine is replaced by Restore(AppendSnapshot()))")
 		h.compareState()
+	case 14:
+		h.exec(h.swapCmd())
+	case 15:
+		h.exec(h.issueCmd())
+	case 16:
+		h.exec(h.redeemCmd())
+	case 17:
+		h.exec(h.settleRedemptionCmd())
+	case 18:
+		cmd := Command{Kind: CmdSetHub, Asset: h.anyAsset(), Hub: h.chance(50, "hub")}
+		if h.chance(40, "usd hub") {
+			cmd.Asset = 2
+		}
+		h.exec(cmd)
+	case 19:
+		cmd := Command{Kind: CmdReportSupply, Asset: h.anyAsset(), Amount: h.i64(0, 1_000_000_000, "supply")}
+		if h.chance(10, "negative supply") {
+			cmd.Amount = -h.i64(1, 10, "negative")
+		}
+		h.exec(cmd)
+	case 20: // jump to a coupon's expiry
+		next := int64(math.MaxInt64)
+		for _, a := range h.ref.assets {
+			if a.kind == Coupon && !a.expired && a.expiresAt != 0 {
+				next = min(next, a.expiresAt)
+			}
+		}
+		if next != math.MaxInt64 {
+			if t := next + h.unit*h.i64(-1, 2, "around expiry") - h.i64(0, 1, "just before"); t > h.now {
+				h.now = t
+			}
+		}
+		h.exec(Command{Kind: rapidOneOf(h, "at expiry", CmdTick, CmdTick, CmdDeposit)})
+	case 21:
+		if h.chance(30, "create market") { // often a duplicate, or on an expired coupon
+			a, b := h.swapPair()
+			h.exec(Command{Kind: CmdCreateMarket, Base: a, Quote: b, Tick: 1, Lot: 1000, MinSize: 1000})
+			break
+		}
+		h.exec(h.createAssetCmd())
+	case 22:
+		h.exec(h.makerCmd())
 	}
+}
+
+// anyAsset returns an asset id, now and then an unknown one.
+func (h *rapidHarness) anyAsset() AssetID {
+	if h.chance(4, "unknown asset") {
+		return AssetID(len(h.ref.assets) + 1)
+	}
+	return AssetID(h.intn(1, len(h.ref.assets), "asset"))
+}
+
+// swapPair returns two different known assets, mostly a pair with a route.
+func (h *rapidHarness) swapPair() (AssetID, AssetID) {
+	n := len(h.ref.assets)
+	if h.chance(75, "routed pair") {
+		var pairs [][2]AssetID
+		for a := AssetID(1); int(a) <= n; a++ {
+			for b := AssetID(1); int(b) <= n; b++ {
+				if a != b && !h.ref.assets[a-1].expired && !h.ref.assets[b-1].expired && h.hasRoute(a, b) {
+					pairs = append(pairs, [2]AssetID{a, b})
+				}
+			}
+		}
+		if len(pairs) > 0 {
+			p := rapidOneOf(h, "pair", pairs...)
+			return p[0], p[1]
+		}
+	}
+	from := AssetID(h.intn(1, n, "from"))
+	to := AssetID(h.intn(1, n-1, "to"))
+	if to >= from {
+		to++
+	}
+	return from, to
+}
+
+func (h *rapidHarness) hasRoute(a, b AssetID) bool {
+	if h.ref.openPair(a, b) != nil {
+		return true
+	}
+	for i, x := range h.ref.assets {
+		if hub := AssetID(i + 1); x.hub && !x.expired && hub != a && hub != b && h.ref.openPair(a, hub) != nil && h.ref.openPair(hub, b) != nil {
+			return true
+		}
+	}
+	return false
+}
+
+// makerCmd rests a GTC order near the mid of a market, mostly one that swaps
+// go through.
+func (h *rapidHarness) makerCmd() Command {
+	g := h.market()
+	var swapMkts []rapidMarketGen
+	for _, x := range h.mkts {
+		if mk := h.ref.market(x.id); (mk.base >= 4 || mk.quote >= 4) && !h.ref.marketExpired(mk) {
+			swapMkts = append(swapMkts, x)
+		}
+	}
+	if len(swapMkts) > 0 && h.chance(80, "swap market") {
+		g = rapidOneOf(h, "swap market", swapMkts...)
+	}
+	side := rapidOneOf(h, "side", Buy, Sell)
+	off := h.i64(0, 5, "maker ticks")
+	price := max(1, g.mid-off) * g.tick
+	if side == Sell {
+		price = (g.mid + 1 + off) * g.tick
+	}
+	return Command{Kind: CmdPlaceOrder, Account: h.trader(), Market: g.id, Side: side, Type: Limit, TIF: GTC,
+		Price: price, Size: h.lots(g) * g.lot}
+}
+
+// swapAmount is an amount of from of the size of a few orders.
+func (h *rapidHarness) swapAmount(from AssetID) int64 {
+	need := int64(1000)
+	if int(from) < len(h.need) && h.need[from] > 0 {
+		need = h.need[from]
+	}
+	switch h.pick("swap amount", 80, 10, 10) {
+	case 1:
+		return h.i64(1, max(1, need/8), "tiny swap")
+	case 2:
+		return need * h.i64(3, 10, "big swap")
+	}
+	return max(1, need*h.i64(1, 12, "swap eighths")/8)
+}
+
+// fillableAmount returns, when there is one, an amount near the largest of
+// need/2^k that the model can swap (the books are thin), plus some.
+func (h *rapidHarness) fillableAmount(acct AccountID, from, to AssetID) int64 {
+	need := int64(1000)
+	if int(from) < len(h.need) && h.need[from] > 0 {
+		need = h.need[from]
+	}
+	amt := need * 2
+	if av := h.ref.avail[refBalKey{acct, from}]; acct != 0 && av > 0 && h.chance(80, "within balance") {
+		amt = min(amt, av*2/3)
+	}
+	for ; amt > 0; amt /= 3 {
+		if _, code, _ := h.ref.quote(acct, from, to, amt); code == OK {
+			return amt + h.i64(0, amt/2, "fillable extra")
+		}
+	}
+	return h.swapAmount(from)
+}
+
+func (h *rapidHarness) swapCmd() Command {
+	acct := h.trader()
+	from, to := h.swapPair()
+	cmd := Command{Kind: CmdSwap, Account: acct, Asset: from, ToAsset: to, Amount: h.swapAmount(from)}
+	if h.chance(70, "fillable swap") {
+		cmd.Amount = h.fillableAmount(acct, from, to)
+	}
+	av := h.ref.avail[refBalKey{acct, from}]
+	switch h.pick("swap kind", 50, 12, 8, 6, 6, 3, 3, 3, 3, 3) {
+	case 1: // exactly the minimum, or one more than it gives
+		if q, code, _ := h.ref.quote(acct, from, to, cmd.Amount); code == OK {
+			cmd.MinReceive = q.AmountOut + h.i64(0, 1, "above min")
+		}
+	case 2:
+		cmd.MinReceive = h.i64(1, max(1, h.need[min(int(to), len(h.need)-1)]), "min receive")
+	case 3: // more than it has
+		cmd.Amount = av + h.i64(1, max(1, av/4), "over")
+	case 4: // all it has
+		if av > 0 {
+			cmd.Amount = av
+		}
+	case 5:
+		cmd.ToAsset = AssetID(len(h.ref.assets) + 1)
+	case 6:
+		cmd.ToAsset = from
+	case 7:
+		cmd.Amount = -h.i64(0, 3, "neg swap")
+	case 8:
+		cmd.MinReceive = -h.i64(1, 3, "neg min")
+	case 9:
+		cmd.Account = AccountID(h.ref.nAccounts + 1)
+	}
+	return cmd
+}
+
+// brandAsset returns a points or coupon asset (or, now and then, any).
+func (h *rapidHarness) brandAsset() AssetID {
+	var ids []AssetID
+	for i, a := range h.ref.assets {
+		if a.kind != Token {
+			ids = append(ids, AssetID(i+1))
+		}
+	}
+	if len(ids) == 0 || h.chance(8, "any asset") {
+		return h.anyAsset()
+	}
+	return rapidOneOf(h, "brand asset", ids...)
+}
+
+func (h *rapidHarness) issueCmd() Command {
+	as := h.brandAsset()
+	cmd := Command{Kind: CmdIssue, Asset: as, To: h.trader(), Ref: h.newIssueRef()}
+	if h.ref.hasAsset(as) {
+		cmd.Account = h.ref.assets[as-1].brand
+	}
+	need := int64(1000)
+	if int(as) < len(h.need) && h.need[as] > 0 {
+		need = h.need[as]
+	}
+	cmd.Amount = need * h.i64(1, 30, "issue x")
+	switch h.pick("issue kind", 60, 8, 6, 6, 5, 5, 4, 3, 3) {
+	case 1: // not the brand
+		cmd.Account = rapidOneOf(h, "not brand", append([]AccountID{FeeAccount}, h.traders...)...)
+	case 2: // a repeated ref (of this brand or another)
+		cmd.Ref = h.issueRefs[h.intn(0, len(h.issueRefs)-1, "dup issue")]
+	case 3: // a deposit's ref: another namespace
+		cmd.Ref = h.refs[h.intn(0, len(h.refs)-1, "deposit ref")]
+	case 4:
+		cmd.To = rapidOneOf(h, "to brand", h.brands...)
+	case 5:
+		cmd.Amount = -h.i64(0, 3, "neg issue")
+	case 6:
+		cmd.Ref = Ref{}
+	case 7: // lifetime inflow soon past MaxInt64
+		cmd.Amount = math.MaxInt64/3 + h.i64(0, 100, "whale issue")
+	case 8:
+		if h.chance(50, "unknown to") {
+			cmd.To = AccountID(h.ref.nAccounts + 1)
+		} else {
+			cmd.Account = AccountID(h.ref.nAccounts + 1)
+		}
+	}
+	return cmd
+}
+
+func (h *rapidHarness) redeemCmd() Command {
+	as := h.brandAsset()
+	acct := h.trader()
+	if h.chance(10, "brand redeems") {
+		acct = rapidOneOf(h, "brand", h.brands...)
+	}
+	cmd := Command{Kind: CmdRedeem, Account: acct, Asset: as}
+	av := h.ref.avail[refBalKey{acct, as}]
+	switch h.pick("redeem kind", 70, 10, 10, 5, 5) {
+	case 0:
+		cmd.Amount = h.i64(1, max(1, av/2), "redeem")
+	case 1:
+		cmd.Amount = max(1, av)
+	case 2:
+		cmd.Amount = av + h.i64(1, 100, "over")
+	case 3:
+		cmd.Amount = -h.i64(0, 2, "neg")
+	case 4:
+		cmd.Account = AccountID(h.ref.nAccounts + 1)
+		cmd.Amount = 1
+	}
+	return cmd
+}
+
+func (h *rapidHarness) settleRedemptionCmd() Command {
+	cmd := Command{Kind: rapidOneOf(h, "settle redemption", CmdFulfilRedemption, CmdRejectRedemption)}
+	var pending []RedemptionID
+	for id := RedemptionID(1); id <= h.ref.nRedemption; id++ {
+		if h.ref.redemptions[id].pending {
+			pending = append(pending, id)
+		}
+	}
+	switch {
+	case len(pending) > 0 && h.chance(80, "pending redemption"):
+		cmd.Redemption = pending[h.intn(0, len(pending)-1, "pending")]
+	case h.ref.nRedemption > 0 && h.chance(60, "old redemption"):
+		cmd.Redemption = RedemptionID(h.intn(1, int(h.ref.nRedemption), "old"))
+	default:
+		cmd.Redemption = rapidOneOf(h, "unknown redemption", RedemptionID(0), h.ref.nRedemption+1, 1<<40)
+	}
+	if r := h.ref.redemptions[cmd.Redemption]; r != nil {
+		cmd.Account = h.ref.assets[r.asset-1].brand
+	}
+	switch h.pick("settler", 85, 10, 5) {
+	case 1:
+		cmd.Account = h.trader()
+	case 2:
+		cmd.Account = AccountID(h.ref.nAccounts + 1)
+	}
+	if cmd.Account == 0 {
+		cmd.Account = h.brands[0]
+	}
+	return cmd
+}
+
+func (h *rapidHarness) createAssetCmd() Command {
+	cmd := Command{Kind: CmdCreateAsset, Symbol: rapidOneOf(h, "symbol", h.newSyms...), Scale: uint8(h.intn(0, 4, "scale")),
+		AssetKind: rapidOneOf(h, "kind", Token, Points, Coupon, Coupon, AssetKind(3), AssetKind(9))}
+	if cmd.AssetKind != Token || h.chance(10, "token brand") {
+		cmd.Brand = rapidOneOf(h, "brand", h.brands[0], h.brands[1], FeeAccount, AccountID(h.ref.nAccounts+1))
+	}
+	if h.chance(10, "no brand") {
+		cmd.Brand = 0
+	}
+	switch h.pick("asset expiry", 5, 6, 1, 1) {
+	case 1:
+		cmd.ExpiresAt = h.now + h.unit*h.i64(1, 300, "new expiry")
+	case 2:
+		cmd.ExpiresAt = h.now - h.back
+	case 3:
+		cmd.ExpiresAt = -1
+	}
+	cmd.Hub = h.chance(20, "new hub")
+	return cmd
 }
 
 func (h *rapidHarness) trader() AccountID {
@@ -703,7 +1212,13 @@ func (h *rapidHarness) trader() AccountID {
 	return rapidOneOf(h, "account", h.traders...)
 }
 
-func (h *rapidHarness) market() rapidMarketGen { return rapidOneOf(h, "market", h.mkts...) }
+func (h *rapidHarness) market() rapidMarketGen {
+	g := rapidOneOf(h, "market", h.mkts...)
+	if h.ref.marketExpired(h.ref.market(g.id)) && h.chance(80, "skip expired market") {
+		g = rapidOneOf(h, "market", h.mkts...)
+	}
+	return g
+}
 
 func (h *rapidHarness) clientID(label string) ClientOrderID {
 	id, _ := ParseClientOrderID(rapidOneOf(h, label, "c0", "c1", "c2", "c3", "c4-8f2e1c7a-uuid-like-0000000000000"))
@@ -1089,7 +1604,7 @@ func (h *rapidHarness) feesCmd() Command {
 func (h *rapidHarness) statusCmd() Command {
 	g := h.market()
 	for _, x := range h.mkts {
-		if h.ref.market(x.id).status == Halted {
+		if mk := h.ref.market(x.id); mk.status == Halted && (!h.ref.marketExpired(mk) || h.chance(3, "reopen expired")) {
 			g = x
 		}
 	}
