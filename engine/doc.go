@@ -107,10 +107,10 @@
 // least notional + ceil(notional * max(makerBps, takerBps) / 10000) at its
 // limit; a limit sell requires its size in base. An amend that keeps its
 // place (a smaller size at the same price) only releases funds; one that
-// loses it requires the same as a placement of its new remainder (for a buy, N + ceil((feeNum + N*max(makerBps,
-// takerBps)) / 10000) - feeCharged), out of available plus the order's
-// current hold. A withdrawal holds its
-// amount until completed (gone) or failed (refunded).
+// loses it requires the same as a placement of its new remainder (for a
+// buy, N + ceil((feeNum + N*max(makerBps, takerBps)) / 10000) -
+// feeCharged), out of available plus the order's current hold. A withdrawal
+// holds its amount until completed (gone) or failed (refunded).
 //
 // Every balance change is reported by EvBalance events with the new
 // available and held amounts: one per balance that differs from its value at
@@ -170,8 +170,9 @@
 // asset id order), the coupon expires: its markets, in market id order,
 // are halted (EvMarketStatus for each that was open) and their resting
 // orders cancelled, market by market in OrderID order (EvOrderCanceled,
-// Reason asset_expired), with their holds released; then every account's available balance of the
-// coupon, the fee account's included, is removed as breakage
+// Reason asset_expired), with their holds released; then every account's
+// available balance of the coupon, the fee account's included, is removed
+// as breakage
 // (EvAssetExpired with the total, then one EvBalance per account in account
 // order). From then on orders, swaps, issues, redemptions, deposits and
 // withdrawals of it are refused asset_expired, and its markets cannot
