@@ -110,6 +110,18 @@ func pairKey(a, b AssetID) [2]AssetID {
 	return [2]AssetID{a, b}
 }
 
+// checkAccountAsset is the first check of a command that moves an
+// account's units of an asset.
+func (e *Engine) checkAccountAsset(acct AccountID, a AssetID) Code {
+	switch {
+	case !e.hasAccount(acct):
+		return CodeUnknownAccount
+	case !e.hasAsset(a):
+		return CodeUnknownAsset
+	}
+	return OK
+}
+
 func validFee(bps int32) bool { return bps >= 0 && bps <= MaxFeeBps }
 
 // notionalPerTickLot returns the quote units of one lot at one tick:
@@ -173,13 +185,11 @@ func (e *Engine) setFees(cmd *Command) {
 }
 
 func (e *Engine) deposit(cmd *Command) {
+	if code := e.checkAccountAsset(cmd.Account, cmd.Asset); code != OK {
+		e.reject(cmd, code)
+		return
+	}
 	switch {
-	case !e.hasAccount(cmd.Account):
-		e.reject(cmd, CodeUnknownAccount)
-		return
-	case !e.hasAsset(cmd.Asset):
-		e.reject(cmd, CodeUnknownAsset)
-		return
 	case cmd.Amount <= 0:
 		e.reject(cmd, CodeInvalidAmount)
 		return
@@ -208,13 +218,11 @@ func (e *Engine) deposit(cmd *Command) {
 }
 
 func (e *Engine) withdraw(cmd *Command) {
+	if code := e.checkAccountAsset(cmd.Account, cmd.Asset); code != OK {
+		e.reject(cmd, code)
+		return
+	}
 	switch {
-	case !e.hasAccount(cmd.Account):
-		e.reject(cmd, CodeUnknownAccount)
-		return
-	case !e.hasAsset(cmd.Asset):
-		e.reject(cmd, CodeUnknownAsset)
-		return
 	case cmd.Amount <= 0:
 		e.reject(cmd, CodeInvalidAmount)
 		return

@@ -108,12 +108,8 @@ func (e *Engine) issue(cmd *Command) {
 }
 
 func (e *Engine) redeem(cmd *Command) {
-	switch {
-	case !e.hasAccount(cmd.Account):
-		e.reject(cmd, CodeUnknownAccount)
-		return
-	case !e.hasAsset(cmd.Asset):
-		e.reject(cmd, CodeUnknownAsset)
+	if code := e.checkAccountAsset(cmd.Account, cmd.Asset); code != OK {
+		e.reject(cmd, code)
 		return
 	}
 	a := &e.assets[cmd.Asset]
