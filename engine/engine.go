@@ -17,8 +17,7 @@ type Engine struct {
 	symbols  map[Symbol]AssetID
 	pairs    map[[2]AssetID]MarketID
 
-	orders       []order  // slab; index is the slot
-	gens         []uint32 // generation per slot; a live order's id uses it
+	orders       []order  // slab; index is the slot; a slot keeps its generation while free
 	free         []uint32 // free slots, used from the end
 	nextPriority uint64   // time priority for the next order entering a level
 	clientIDs    map[clientKey]uint32

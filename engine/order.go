@@ -492,7 +492,7 @@ func (e *Engine) amendOrder(cmd *Command) {
 
 	b := e.bal(o.account, payAsset)
 	if !requeue {
-		m.book(o.side).levels[mustSearch(m.book(o.side), o.ticks)].lots -= o.remLots - remLots
+		m.book(o.side).levels[levelIndex(m.book(o.side), o.ticks)].lots -= o.remLots - remLots
 		o.sizeLots, o.remLots = sizeLots, remLots
 		hold := restHold(m, o)
 		b.held -= o.hold - hold
@@ -517,7 +517,8 @@ func (e *Engine) amendOrder(cmd *Command) {
 	e.settleTaker(m, s, &t, false)
 }
 
-func mustSearch(bs *bookSide, ticks int64) int {
+// levelIndex returns the index of the level at ticks, which must exist.
+func levelIndex(bs *bookSide, ticks int64) int {
 	i, _ := bs.search(ticks)
 	return i
 }
