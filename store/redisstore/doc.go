@@ -1,0 +1,17 @@
+// Package redisstore keeps lpx's state in Redis: the command journal (here
+// now), and, as the issue "The running exchange" grows, the event log,
+// snapshots, public market data, pub/sub, idempotency keys, rate limits and
+// replay nonces. It knows Redis, not the engine's types: the journal stores
+// sequence ranges and bytes.
+//
+// The journal is a Redis stream with one entry per batch, under the explicit
+// entry id "<first seq>-0", holding the last sequence number, the batch
+// bytes and a CRC-32C of the three. Its client never retries by itself (a
+// retried XADD after a lost reply could store a batch twice, or answer an
+// error for a batch that is stored), and every call has a deadline. What a
+// nil Append guarantees is what the Redis server's persistence gives:
+// with appendonly yes and appendfsync always the batch is on disk; with
+// everysec up to a second of acknowledged batches can be lost in a power
+// failure; with appendonly no, only what the last RDB snapshot holds
+// survives a Redis restart.
+package redisstore
