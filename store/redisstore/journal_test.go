@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/lpx-exchange/lpx/exchange"
+	"github.com/lpx-exchange/lpx/internal/servicetest"
 	"github.com/redis/go-redis/v9"
 )
 
@@ -47,7 +48,7 @@ func appendRange(t *testing.T, j *Journal, n uint64) []readBatch {
 }
 
 func TestJournalAppendReadTip(t *testing.T) {
-	rdb, prefix := testRedis(t)
+	rdb, prefix := servicetest.Redis(t, JournalOptions)
 	j := NewJournal(rdb, prefix+"journal", 0)
 	ctx := context.Background()
 	if _, _, ok, err := j.Tip(ctx); ok || err != nil {
@@ -85,7 +86,7 @@ func TestJournalAppendReadTip(t *testing.T) {
 }
 
 func TestJournalRefusesGapsAndDuplicates(t *testing.T) {
-	rdb, prefix := testRedis(t)
+	rdb, prefix := servicetest.Redis(t, JournalOptions)
 	key := prefix + "journal"
 	j := NewJournal(rdb, key, 0)
 	ctx := context.Background()
@@ -119,7 +120,7 @@ func TestJournalRefusesGapsAndDuplicates(t *testing.T) {
 }
 
 func TestJournalReadDetectsCorruptionAndGaps(t *testing.T) {
-	rdb, prefix := testRedis(t)
+	rdb, prefix := servicetest.Redis(t, JournalOptions)
 	ctx := context.Background()
 	for _, c := range []struct {
 		name string
@@ -148,7 +149,7 @@ func TestJournalReadDetectsCorruptionAndGaps(t *testing.T) {
 }
 
 func TestJournalTrim(t *testing.T) {
-	rdb, prefix := testRedis(t)
+	rdb, prefix := servicetest.Redis(t, JournalOptions)
 	j := NewJournal(rdb, prefix+"journal", 0)
 	ctx := context.Background()
 	appendRange(t, j, 100)

@@ -1,0 +1,286 @@
+package exchange
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"time"
+
+	"github.com/lpx-exchange/lpx/engine"
+)
+
+// Errors a caller of Submit can get instead of a result.
+var (
+	// ErrOverloaded: the inbox is full; nothing was journaled. Retry later.
+	ErrOverloaded = errors.New("exchange: overloaded")
+	// ErrUnavailable: the journal could not store the command's batch;
+	// nothing was applied and the command will never take effect.
+	ErrUnavailable = errors.New("exchange: journal unavailable")
+	// ErrStopped: the sequencer is not running.
+	ErrStopped = errors.New("exchange: sequencer stopped")
+)
+
+// Config tunes a Sequencer. Zero values take the defaults.
+type Config struct {
+	InboxSize int           // commands waiting at most (default 65,536)
+	MaxBatch  int           // commands per journal entry at most (default 1,024)
+	TickEvery time.Duration // journal a tick after this long without a command (default 1 s)
+	// RetryEvery is the pause between attempts to read the journal's tip
+	// after an append error (default 100 ms).
+	RetryEvery time.Duration
+	// Now is the clock (default time.Now); commands are stamped with it.
+	Now func() time.Time
+	Log *slog.Logger
+}
+
+func (c *Config) defaults() {
+	if c.InboxSize <= 0 {
+		c.InboxSize = 1 << 16
+	}
+	if c.MaxBatch <= 0 {
+		c.MaxBatch = 1024
+	}
+	if c.TickEvery <= 0 {
+		c.TickEvery = time.Second
+	}
+	if c.RetryEvery <= 0 {
+		c.RetryEvery = 100 * time.Millisecond
+	}
+	if c.Now == nil {
+		c.Now = time.Now
+	}
+	if c.Log == nil {
+		c.Log = slog.Default()
+	}
+}
+
+// Result is the outcome of one journaled command: its sequence number and
+// the events it produced (a rejection is an EvRejected event, not an
+// error).
+type Result struct {
+	Seq    uint64
+	Events []engine.Event
+}
+
+type request struct {
+	cmd  engine.Command
+	done chan outcome // buffered: the sequencer never blocks on a caller
+}
+
+type outcome struct {
+	res Result
+	err error
+}
+
+// Sequencer owns the engine: one goroutine (Run) takes commands from a
+// bounded inbox in batches, stamps each with the next sequence number and
+// the time, appends the batch to the journal, and only then applies it and
+// answers the callers. A caller that got a Result has its command in the
+// journal, so in the state after any crash.
+type Sequencer struct {
+	cfg     Config
+	eng     *engine.Engine
+	journal Journal
+	inbox   chan *request
+	stopped chan struct{}
+
+	// Owned by Run.
+	batch []*request
+	cmds  []engine.Command
+	buf   []byte
+	out   []engine.Event
+}
+
+// NewSequencer returns a sequencer for eng, which must already hold
+// everything in j (see Replay); it continues from eng.LastSeq()+1.
+func NewSequencer(eng *engine.Engine, j Journal, cfg Config) *Sequencer {
+	cfg.defaults()
+	return &Sequencer{
+		cfg: cfg, eng: eng, journal: j,
+		inbox:   make(chan *request, cfg.InboxSize),
+		stopped: make(chan struct{}),
+	}
+}
+
+// Submit journals and applies cmd (its Seq and Time are stamped by the
+// sequencer) and returns its result. ErrOverloaded means the inbox was full
+// and nothing happened; ErrUnavailable that the journal refused and nothing
+// happened; a context error that the caller stopped waiting, in which case
+// the command may or may not take effect.
+func (s *Sequencer) Submit(ctx context.Context, cmd engine.Command) (Result, error) {
+	r := &request{cmd: cmd, done: make(chan outcome, 1)}
+	select {
+	case <-s.stopped:
+		return Result{}, ErrStopped
+	default:
+	}
+	select {
+	case s.inbox <- r:
+	default:
+		return Result{}, ErrOverloaded
+	}
+	select {
+	case o := <-r.done:
+		return o.res, o.err
+	case <-ctx.Done():
+		return Result{}, ctx.Err()
+	case <-s.stopped:
+		// Run answers everything it took before stopping; a request still in
+		// the inbox was never journaled.
+		select {
+		case o := <-r.done:
+			return o.res, o.err
+		default:
+			return Result{}, ErrStopped
+		}
+	}
+}
+
+// Run is the sequencer's goroutine. It returns when ctx is done, after
+// answering every command it has taken; commands left in the inbox are
+// answered ErrStopped (they were never journaled).
+func (s *Sequencer) Run(ctx context.Context) error {
+	defer func() {
+		close(s.stopped)
+		for {
+			select {
+			case r := <-s.inbox:
+				r.done <- outcome{err: ErrStopped}
+			default:
+				return
+			}
+		}
+	}()
+	idle := time.NewTimer(s.cfg.TickEvery)
+	defer idle.Stop()
+	for {
+		s.batch = s.batch[:0]
+		select {
+		case <-ctx.Done():
+			return ctx.Err()
+		case r := <-s.inbox:
+			s.batch = append(s.batch, r)
+		drain:
+			for len(s.batch) < s.cfg.MaxBatch {
+				select {
+				case r := <-s.inbox:
+					s.batch = append(s.batch, r)
+				default:
+					break drain
+				}
+			}
+		case <-idle.C:
+			// A quiet market: journal a tick so that time-driven rules fire.
+		}
+		if err := s.process(ctx); err != nil {
+			return err
+		}
+		idle.Reset(s.cfg.TickEvery)
+	}
+}
+
+// process journals, applies and answers the current batch (an empty batch
+// is one tick).
+func (s *Sequencer) process(ctx context.Context) error {
+	first := s.eng.LastSeq() + 1
+	now := s.cfg.Now().UnixNano()
+	s.cmds = s.cmds[:0]
+	if len(s.batch) == 0 {
+		s.cmds = append(s.cmds, engine.Command{Kind: engine.CmdTick})
+	}
+	for _, r := range s.batch {
+		s.cmds = append(s.cmds, r.cmd)
+	}
+	for i := range s.cmds {
+		s.cmds[i].Seq, s.cmds[i].Time = first+uint64(i), now
+	}
+	last := first + uint64(len(s.cmds)) - 1
+	s.buf = engine.AppendCommandBatch(s.buf[:0], s.cmds)
+
+	stored, err := s.append(ctx, first, last)
+	if err != nil {
+		return err
+	}
+	if !stored {
+		for _, r := range s.batch {
+			r.done <- outcome{err: ErrUnavailable}
+		}
+		return nil // the same sequence numbers go to the next batch
+	}
+	for i := range s.cmds {
+		s.out = s.eng.Apply(&s.cmds[i], s.out[:0])
+		if i < len(s.batch) {
+			evs := make([]engine.Event, len(s.out))
+			copy(evs, s.out)
+			s.batch[i].done <- outcome{res: Result{Seq: s.cmds[i].Seq, Events: evs}}
+		}
+	}
+	return nil
+}
+
+// append journals the current batch and reports whether it is stored. After
+// an append error it asks the journal's tip, retrying until the journal
+// answers, because a lost reply may hide a stored batch: the batch is
+// stored exactly when the tip has reached last.
+func (s *Sequencer) append(ctx context.Context, first, last uint64) (bool, error) {
+	err := s.journal.Append(ctx, first, last, s.buf)
+	if err == nil {
+		return true, nil
+	}
+	s.cfg.Log.Warn("journal append failed; reading the tip", "first", first, "last", last, "err", err)
+	for {
+		_, tip, ok, terr := s.journal.Tip(ctx)
+		if terr == nil {
+			switch {
+			case ok && tip >= last:
+				if tip > last {
+					return false, fmt.Errorf("exchange: journal tip %d is past the batch %d-%d: another writer?", tip, first, last)
+				}
+				return true, nil
+			default:
+				return false, nil
+			}
+		}
+		s.cfg.Log.Warn("journal tip unreadable; retrying", "err", terr)
+		select {
+		case <-ctx.Done():
+			return false, ctx.Err()
+		case <-time.After(s.cfg.RetryEvery):
+		}
+	}
+}
+
+// Replay applies to eng every journaled command after eng.LastSeq(), as at
+// start-up after loading the newest snapshot. It fails on a gap between the
+// engine and the journal.
+func Replay(ctx context.Context, eng *engine.Engine, j Journal) (int, error) {
+	var cmds []engine.Command
+	var out []engine.Event
+	n := 0
+	err := j.Read(ctx, eng.LastSeq(), func(first, last uint64, data []byte) error {
+		var err error
+		if cmds, err = engine.DecodeCommandBatch(data, cmds[:0]); err != nil {
+			return fmt.Errorf("exchange: journal batch %d-%d: %w", first, last, err)
+		}
+		if uint64(len(cmds)) != last-first+1 {
+			return fmt.Errorf("exchange: journal batch %d-%d holds %d commands", first, last, len(cmds))
+		}
+		for i := range cmds {
+			seq := cmds[i].Seq
+			if seq != first+uint64(i) {
+				return fmt.Errorf("exchange: journal batch %d-%d: command %d has seq %d", first, last, i, seq)
+			}
+			if seq <= eng.LastSeq() {
+				continue // the snapshot already holds it
+			}
+			if seq != eng.LastSeq()+1 {
+				return fmt.Errorf("exchange: the journal resumes at %d but the state is at %d", seq, eng.LastSeq())
+			}
+			out = eng.Apply(&cmds[i], out[:0])
+			n++
+		}
+		return nil
+	})
+	return n, err
+}
