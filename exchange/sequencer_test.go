@@ -15,13 +15,13 @@ import (
 )
 
 // redisJournal is a journal in the test Redis, under a key of the test's own.
-func redisJournal(t *testing.T) exchange.Journal {
+func redisJournal(t testing.TB) exchange.Journal {
 	rdb, prefix := servicetest.Redis(t, redisstore.JournalOptions)
 	return redisstore.NewJournal(rdb, prefix+"journal", 2*time.Second)
 }
 
 // fileJournal is the embedded mode's journal in a directory of the test's.
-func fileJournal(t *testing.T) exchange.Journal {
+func fileJournal(t testing.TB) exchange.Journal {
 	j, err := filejournal.Open(t.TempDir())
 	if err != nil {
 		t.Fatal(err)
@@ -33,7 +33,7 @@ func fileJournal(t *testing.T) exchange.Journal {
 // journals are both kinds, for the tests that must hold on each.
 var journals = []struct {
 	name string
-	open func(*testing.T) exchange.Journal
+	open func(testing.TB) exchange.Journal
 }{{"redis", redisJournal}, {"file", fileJournal}}
 
 // faultyJournal wraps a real journal to inject faults: a reply lost after
@@ -94,7 +94,7 @@ func start(t *testing.T, j exchange.Journal, cfg exchange.Config) (*exchange.Seq
 	return s, stop
 }
 
-func submit(t *testing.T, s *exchange.Sequencer, c engine.Command) exchange.Result {
+func submit(t testing.TB, s *exchange.Sequencer, c engine.Command) exchange.Result {
 	t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
@@ -106,7 +106,7 @@ func submit(t *testing.T, s *exchange.Sequencer, c engine.Command) exchange.Resu
 }
 
 // setup creates ACME/EUR and n funded accounts (2..n+1) through s.
-func setup(t *testing.T, s *exchange.Sequencer, n int) {
+func setup(t testing.TB, s *exchange.Sequencer, n int) {
 	acme, _ := engine.ParseSymbol("ACME")
 	eur, _ := engine.ParseSymbol("EUR")
 	submit(t, s, engine.Command{Kind: engine.CmdCreateAsset, Symbol: acme})
