@@ -12,9 +12,10 @@ import "context"
 type Journal interface {
 	// Append adds the batch first..last after the current tip. first must be
 	// the tip's last+1 (or any value on an empty journal); otherwise it
-	// returns an error and writes nothing. After any error the sequencer
-	// learns from Tip whether the batch is stored, so the error's kind does
-	// not matter to it.
+	// returns an error and writes nothing. After an error the sequencer
+	// learns from Tip whether the batch is stored, unless the error says
+	// it certainly is not: an error with a method NotStored() bool that
+	// returns true (a refused connection, a batch refused before writing).
 	Append(ctx context.Context, first, last uint64, data []byte) error
 	// Tip returns the newest batch's range, and ok false on an empty journal.
 	Tip(ctx context.Context) (first, last uint64, ok bool, err error)

@@ -228,6 +228,11 @@ func (s *Sequencer) append(ctx context.Context, first, last uint64) (bool, error
 	if err == nil {
 		return true, nil
 	}
+	var ns interface{ NotStored() bool }
+	if errors.As(err, &ns) && ns.NotStored() {
+		s.cfg.Log.Warn("journal append refused", "first", first, "last", last, "err", err)
+		return false, nil
+	}
 	s.cfg.Log.Warn("journal append failed; reading the tip", "first", first, "last", last, "err", err)
 	for {
 		_, tip, ok, terr := s.journal.Tip(ctx)
@@ -243,10 +248,25 @@ func (s *Sequencer) append(ctx context.Context, first, last uint64) (bool, error
 			}
 		}
 		s.cfg.Log.Warn("journal tip unreadable; retrying", "err", terr)
+		s.refuseQueued()
 		select {
 		case <-ctx.Done():
 			return false, ctx.Err()
 		case <-time.After(s.cfg.RetryEvery):
+		}
+	}
+}
+
+// refuseQueued answers ErrUnavailable to every command waiting in the
+// inbox while the journal is out of reach: none of them was journaled, so
+// none will ever take effect, and their callers need not wait.
+func (s *Sequencer) refuseQueued() {
+	for {
+		select {
+		case r := <-s.inbox:
+			r.done <- outcome{err: ErrUnavailable}
+		default:
+			return
 		}
 	}
 }

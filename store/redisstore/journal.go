@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"hash/crc32"
+	"net"
 	"strconv"
 	"strings"
 	"time"
@@ -82,9 +83,9 @@ func (j *Journal) Append(ctx context.Context, first, last uint64, data []byte) e
 	}
 	switch {
 	case j.tipOK && first <= j.tip:
-		return fmt.Errorf("%w: batch %d-%d at tip %d", ErrDuplicateBatch, first, last, j.tip)
+		return notStored{fmt.Errorf("%w: batch %d-%d at tip %d", ErrDuplicateBatch, first, last, j.tip)}
 	case j.tipOK && j.tip != 0 && first != j.tip+1:
-		return fmt.Errorf("%w: batch %d-%d after tip %d", ErrSequenceGap, first, last, j.tip)
+		return notStored{fmt.Errorf("%w: batch %d-%d after tip %d", ErrSequenceGap, first, last, j.tip)}
 	}
 	ctx, cancel := context.WithTimeout(ctx, j.timeout)
 	defer cancel()
@@ -95,13 +96,31 @@ func (j *Journal) Append(ctx context.Context, first, last uint64, data []byte) e
 	}).Err()
 	if err != nil {
 		j.tipOK = false // unknown whether it landed: ask Redis next time
-		if strings.Contains(err.Error(), "equal or smaller") {
-			return fmt.Errorf("%w: %v", ErrDuplicateBatch, err)
+		switch {
+		case strings.Contains(err.Error(), "equal or smaller"):
+			return notStored{fmt.Errorf("%w: %v", ErrDuplicateBatch, err)}
+		case isDialError(err): // the command never left this process
+			return notStored{fmt.Errorf("redisstore: journal append %d-%d: %w", first, last, err)}
 		}
 		return fmt.Errorf("redisstore: journal append %d-%d: %w", first, last, err)
 	}
 	j.tip, j.tipOK = last, true
 	return nil
+}
+
+// notStored marks an append error after which the batch is certainly not
+// in the journal (NotStored reports true), so the caller need not read the
+// tip to know.
+type notStored struct{ error }
+
+func (e notStored) NotStored() bool { return true }
+func (e notStored) Unwrap() error   { return e.error }
+
+// isDialError reports whether err is a failure to connect: the request was
+// never sent.
+func isDialError(err error) bool {
+	var op *net.OpError
+	return errors.As(err, &op) && op.Op == "dial"
 }
 
 // Tip returns the newest batch's range, ok false for an empty journal.
