@@ -82,22 +82,28 @@ type Sequencer struct {
 	cfg     Config
 	eng     *engine.Engine
 	journal Journal
+	events  Journal // the event log; nil for none
 	inbox   chan *request
 	stopped chan struct{}
 
 	// Owned by Run.
-	batch []*request
-	cmds  []engine.Command
-	buf   []byte
-	out   []engine.Event
+	batch    []*request
+	cmds     []engine.Command
+	buf      []byte
+	out      []engine.Event
+	batchEvs []engine.Event
+	evBuf    []byte
 }
 
 // NewSequencer returns a sequencer for eng, which must already hold
-// everything in j (see Replay); it continues from eng.LastSeq()+1.
-func NewSequencer(eng *engine.Engine, j Journal, cfg Config) *Sequencer {
+// everything in j (see Replay); it continues from eng.LastSeq()+1. events
+// is the event log (nil for none): it has the journal's shape, one entry of
+// encoded events (engine.AppendEventBatch) per journal batch, under the
+// same sequence range, and Replay must have brought it up to eng too.
+func NewSequencer(eng *engine.Engine, j Journal, events Journal, cfg Config) *Sequencer {
 	cfg.defaults()
 	return &Sequencer{
-		cfg: cfg, eng: eng, journal: j,
+		cfg: cfg, eng: eng, journal: j, events: events,
 		inbox:   make(chan *request, cfg.InboxSize),
 		stopped: make(chan struct{}),
 	}
@@ -208,15 +214,50 @@ func (s *Sequencer) process(ctx context.Context) error {
 		}
 		return nil // the same sequence numbers go to the next batch
 	}
+	s.batchEvs = s.batchEvs[:0]
 	for i := range s.cmds {
 		s.out = s.eng.Apply(&s.cmds[i], s.out[:0])
+		if s.events != nil {
+			s.batchEvs = append(s.batchEvs, s.out...)
+		}
 		if i < len(s.batch) {
 			evs := make([]engine.Event, len(s.out))
 			copy(evs, s.out)
 			s.batch[i].done <- outcome{res: Result{Seq: s.cmds[i].Seq, Events: evs}}
 		}
 	}
-	return nil
+	if s.events == nil {
+		return nil
+	}
+	s.evBuf = engine.AppendEventBatch(s.evBuf[:0], s.batchEvs)
+	return s.appendEvents(ctx, first, last)
+}
+
+// appendEvents writes the applied batch's events to the event log, after
+// the callers have their answers. It retries until the log holds them (a
+// lost reply shows in its tip); a log that is not right behind the batch
+// is an error that stops the sequencer, never a silent gap.
+func (s *Sequencer) appendEvents(ctx context.Context, first, last uint64) error {
+	for {
+		err := s.events.Append(ctx, first, last, s.evBuf)
+		if err == nil {
+			return nil
+		}
+		_, tip, ok, terr := s.events.Tip(ctx)
+		switch {
+		case terr != nil:
+		case ok && tip >= last:
+			return nil // stored; the reply was lost
+		case (ok && tip != first-1) || (!ok && first != 1):
+			return fmt.Errorf("exchange: event log at %d (ok %v) cannot take batch %d-%d: %w", tip, ok, first, last, err)
+		}
+		s.cfg.Log.Warn("event log append failed; retrying", "first", first, "last", last, "err", err)
+		select {
+		case <-ctx.Done():
+			return ctx.Err()
+		case <-time.After(s.cfg.RetryEvery):
+		}
+	}
 }
 
 // append journals the current batch and reports whether it is stored. After
@@ -272,11 +313,27 @@ func (s *Sequencer) refuseQueued() {
 }
 
 // Replay applies to eng every journaled command after eng.LastSeq(), as at
-// start-up after loading the newest snapshot. It fails on a gap between the
-// engine and the journal.
-func Replay(ctx context.Context, eng *engine.Engine, j Journal) (int, error) {
+// start-up after loading the newest snapshot, and returns how many it
+// applied. It fails on a gap between the engine and the journal. With an
+// event log (events, nil for none), the events of every batch beyond the
+// log's tip are appended to it as they are regenerated, so the log has no
+// gap after a crash; the log must not be behind the snapshot (snapshots
+// are taken only up to what it holds).
+func Replay(ctx context.Context, eng *engine.Engine, j Journal, events Journal) (int, error) {
 	var cmds []engine.Command
-	var out []engine.Event
+	var out, batchEvs []engine.Event
+	var evBuf []byte
+	var eventTip uint64
+	if events != nil {
+		_, last, ok, err := events.Tip(ctx)
+		if err != nil {
+			return 0, fmt.Errorf("exchange: event log tip: %w", err)
+		}
+		if !ok && eng.LastSeq() > 0 || ok && last < eng.LastSeq() {
+			return 0, fmt.Errorf("exchange: the event log ends at %d, before the state at %d: it cannot be regenerated from the journal", last, eng.LastSeq())
+		}
+		eventTip = last
+	}
 	n := 0
 	err := j.Read(ctx, eng.LastSeq(), func(first, last uint64, data []byte) error {
 		var err error
@@ -298,8 +355,17 @@ func Replay(ctx context.Context, eng *engine.Engine, j Journal) (int, error) {
 				return fmt.Errorf("exchange: the journal resumes at %d but the state is at %d", seq, eng.LastSeq())
 			}
 			out = eng.Apply(&cmds[i], out[:0])
+			batchEvs = append(batchEvs, out...)
 			n++
 		}
+		if events != nil && last > eventTip {
+			evBuf = engine.AppendEventBatch(evBuf[:0], batchEvs)
+			if err := events.Append(ctx, first, last, evBuf); err != nil {
+				return fmt.Errorf("exchange: event log: %w", err)
+			}
+			eventTip = last
+		}
+		batchEvs = batchEvs[:0]
 		return nil
 	})
 	return n, err
