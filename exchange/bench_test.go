@@ -31,7 +31,7 @@ func BenchmarkSequencer(b *testing.B) {
 func benchSequencer(b *testing.B, open func(testing.TB) exchange.Journal, callers int) {
 	j := open(b)
 	eng := engine.New()
-	s := exchange.NewSequencer(eng, j, nil, exchange.Config{})
+	s := exchange.NewSequencer(eng, exchange.Stores{Journal: j}, exchange.Config{})
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan error, 1)
 	go func() { done <- s.Run(ctx) }()

@@ -21,7 +21,10 @@ type Journal interface {
 	Tip(ctx context.Context) (first, last uint64, ok bool, err error)
 	// Read calls fn for every batch whose last is greater than after, in
 	// order, and returns an error when the stored batches are corrupt or not
-	// a clean sequence (a gap or a duplicate); it never skips one silently.
+	// a clean sequence (a gap or a duplicate), including, for after > 0,
+	// when the journal starts after after+1 (that history was trimmed);
+	// after 0 reads from wherever the journal begins. It never skips a
+	// batch silently.
 	// data is valid only during the call.
 	Read(ctx context.Context, after uint64, fn func(first, last uint64, data []byte) error) error
 	// Trim drops every batch whose last is below before (it never drops a
@@ -29,4 +32,23 @@ type Journal interface {
 	Trim(ctx context.Context, before uint64) error
 	// Close releases the journal.
 	Close() error
+}
+
+// Snapshots stores engine snapshots (engine.AppendSnapshot) under the
+// sequence number they reflect.
+type Snapshots interface {
+	Save(ctx context.Context, seq uint64, data []byte) error
+	// List returns the stored sequence numbers, oldest first.
+	List(ctx context.Context) ([]uint64, error)
+	// Load returns a snapshot's bytes, or an error if it is damaged.
+	Load(ctx context.Context, seq uint64) ([]byte, error)
+	Delete(ctx context.Context, seq uint64) error
+}
+
+// Stores are what a sequencer persists to. Journal is required; Events (the
+// event log, shaped like the journal) and Snapshots may be nil.
+type Stores struct {
+	Journal   Journal
+	Events    Journal
+	Snapshots Snapshots
 }

@@ -29,6 +29,12 @@ type Config struct {
 	// RetryEvery is the pause between attempts to read the journal's tip
 	// after an append error (default 100 ms).
 	RetryEvery time.Duration
+	// SnapshotEvery takes a snapshot after this many commands (default
+	// 100,000), and KeepSnapshots keeps the newest ones (default 2); the
+	// journal before the oldest kept is trimmed. A snapshot is also taken
+	// when Run stops.
+	SnapshotEvery uint64
+	KeepSnapshots int
 	// Now is the clock (default time.Now); commands are stamped with it.
 	Now func() time.Time
 	Log *slog.Logger
@@ -46,6 +52,12 @@ func (c *Config) defaults() {
 	}
 	if c.RetryEvery <= 0 {
 		c.RetryEvery = 100 * time.Millisecond
+	}
+	if c.SnapshotEvery == 0 {
+		c.SnapshotEvery = 100_000
+	}
+	if c.KeepSnapshots <= 0 {
+		c.KeepSnapshots = 2
 	}
 	if c.Now == nil {
 		c.Now = time.Now
@@ -82,9 +94,12 @@ type Sequencer struct {
 	cfg     Config
 	eng     *engine.Engine
 	journal Journal
-	events  Journal // the event log; nil for none
+	events  Journal   // the event log; nil for none
+	snaps   Snapshots // nil for none
 	inbox   chan *request
 	stopped chan struct{}
+	snapAt  uint64 // seq of the last snapshot taken
+	snapBuf []byte
 
 	// Owned by Run.
 	batch    []*request
@@ -96,16 +111,17 @@ type Sequencer struct {
 }
 
 // NewSequencer returns a sequencer for eng, which must already hold
-// everything in j (see Replay); it continues from eng.LastSeq()+1. events
-// is the event log (nil for none): it has the journal's shape, one entry of
-// encoded events (engine.AppendEventBatch) per journal batch, under the
-// same sequence range, and Replay must have brought it up to eng too.
-func NewSequencer(eng *engine.Engine, j Journal, events Journal, cfg Config) *Sequencer {
+// everything in the journal (see Recover); it continues from
+// eng.LastSeq()+1. The event log, if any, has the journal's shape: one entry
+// of encoded events (engine.AppendEventBatch) per journal batch, under the
+// same sequence range, and Recover has brought it up to eng too.
+func NewSequencer(eng *engine.Engine, st Stores, cfg Config) *Sequencer {
 	cfg.defaults()
 	return &Sequencer{
-		cfg: cfg, eng: eng, journal: j, events: events,
+		cfg: cfg, eng: eng, journal: st.Journal, events: st.Events, snaps: st.Snapshots,
 		inbox:   make(chan *request, cfg.InboxSize),
 		stopped: make(chan struct{}),
+		snapAt:  eng.LastSeq(),
 	}
 }
 
@@ -144,10 +160,13 @@ func (s *Sequencer) Submit(ctx context.Context, cmd engine.Command) (Result, err
 }
 
 // Run is the sequencer's goroutine. It returns when ctx is done, after
-// answering every command it has taken; commands left in the inbox are
-// answered ErrStopped (they were never journaled).
+// answering every command it has taken and taking a snapshot; commands
+// left in the inbox are answered ErrStopped (they were never journaled).
 func (s *Sequencer) Run(ctx context.Context) error {
 	defer func() {
+		if s.snaps != nil && s.eng.LastSeq() > s.snapAt {
+			s.snapshot(context.WithoutCancel(ctx))
+		}
 		close(s.stopped)
 		for {
 			select {
@@ -181,6 +200,9 @@ func (s *Sequencer) Run(ctx context.Context) error {
 		}
 		if err := s.process(ctx); err != nil {
 			return err
+		}
+		if s.snaps != nil && s.eng.LastSeq()-s.snapAt >= s.cfg.SnapshotEvery {
+			s.snapshot(ctx)
 		}
 		idle.Reset(s.cfg.TickEvery)
 	}
@@ -310,6 +332,68 @@ func (s *Sequencer) refuseQueued() {
 			return
 		}
 	}
+}
+
+// snapshot saves the engine's state, keeps the newest KeepSnapshots and
+// trims the journal before the oldest kept. The event log already holds
+// everything up to the snapshot (it is written before this runs). A failure
+// is logged and retried at the next interval: the journal still holds
+// everything since the last good snapshot.
+func (s *Sequencer) snapshot(ctx context.Context) {
+	seq := s.eng.LastSeq()
+	s.snapBuf = s.eng.AppendSnapshot(s.snapBuf[:0])
+	if err := s.snaps.Save(ctx, seq, s.snapBuf); err != nil {
+		s.cfg.Log.Warn("snapshot failed", "seq", seq, "err", err)
+		return
+	}
+	s.snapAt = seq
+	seqs, err := s.snaps.List(ctx)
+	if err != nil || len(seqs) == 0 {
+		s.cfg.Log.Warn("snapshot list failed", "err", err)
+		return
+	}
+	for len(seqs) > s.cfg.KeepSnapshots {
+		if err := s.snaps.Delete(ctx, seqs[0]); err != nil {
+			s.cfg.Log.Warn("snapshot delete failed", "seq", seqs[0], "err", err)
+			return
+		}
+		seqs = seqs[1:]
+	}
+	if err := s.journal.Trim(ctx, seqs[0]+1); err != nil {
+		s.cfg.Log.Warn("journal trim failed", "before", seqs[0]+1, "err", err)
+	}
+}
+
+// Recover builds the engine at start-up: the newest snapshot that loads
+// (older ones if it is damaged), then the journal after it, filling the
+// event log as it goes. It fails loudly when the journal does not follow
+// on from the snapshot.
+func Recover(ctx context.Context, st Stores, log *slog.Logger) (*engine.Engine, error) {
+	if log == nil {
+		log = slog.Default()
+	}
+	eng := engine.New()
+	if st.Snapshots != nil {
+		seqs, err := st.Snapshots.List(ctx)
+		if err != nil {
+			return nil, fmt.Errorf("exchange: snapshots: %w", err)
+		}
+		for i := len(seqs) - 1; i >= 0; i-- {
+			data, err := st.Snapshots.Load(ctx, seqs[i])
+			if err == nil {
+				var restored *engine.Engine
+				if restored, err = engine.Restore(data); err == nil {
+					eng = restored
+					break
+				}
+			}
+			log.Warn("snapshot unusable; trying an older one", "seq", seqs[i], "err", err)
+		}
+	}
+	if _, err := Replay(ctx, eng, st.Journal, st.Events); err != nil {
+		return nil, err
+	}
+	return eng, nil
 }
 
 // Replay applies to eng every journaled command after eng.LastSeq(), as at

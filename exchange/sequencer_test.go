@@ -78,7 +78,7 @@ func (f *faultyJournal) Append(ctx context.Context, first, last uint64, data []b
 func start(t *testing.T, j exchange.Journal, cfg exchange.Config) (*exchange.Sequencer, func() *engine.Engine) {
 	t.Helper()
 	eng := engine.New()
-	s := exchange.NewSequencer(eng, j, nil, cfg)
+	s := exchange.NewSequencer(eng, exchange.Stores{Journal: j}, cfg)
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan error, 1)
 	go func() { done <- s.Run(ctx) }()
@@ -331,7 +331,7 @@ func TestReplayResumesFromSnapshot(t *testing.T) {
 	live := stop()
 	snap := live.AppendSnapshot(nil)
 
-	s2 := exchange.NewSequencer(live, j, nil, exchange.Config{})
+	s2 := exchange.NewSequencer(live, exchange.Stores{Journal: j}, exchange.Config{})
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan error, 1)
 	go func() { done <- s2.Run(ctx) }()
@@ -466,7 +466,7 @@ func regenerated(t *testing.T, j exchange.Journal) []engine.Event {
 func TestEventLogFollowsJournal(t *testing.T) {
 	j, events := redisJournal(t), redisJournal(t)
 	eng := engine.New()
-	s := exchange.NewSequencer(eng, j, events, exchange.Config{TickEvery: 10 * time.Millisecond})
+	s := exchange.NewSequencer(eng, exchange.Stores{Journal: j, Events: events}, exchange.Config{TickEvery: 10 * time.Millisecond})
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan error, 1)
 	go func() { done <- s.Run(ctx) }()
@@ -496,7 +496,7 @@ func TestReplayFillsTheEventLog(t *testing.T) {
 	j, events := redisJournal(t), redisJournal(t)
 	eng := engine.New()
 	run := func(ev exchange.Journal, n int) {
-		s := exchange.NewSequencer(eng, j, ev, exchange.Config{})
+		s := exchange.NewSequencer(eng, exchange.Stores{Journal: j, Events: ev}, exchange.Config{})
 		ctx, cancel := context.WithCancel(context.Background())
 		done := make(chan error, 1)
 		go func() { done <- s.Run(ctx) }()
@@ -522,5 +522,59 @@ func TestReplayFillsTheEventLog(t *testing.T) {
 	}
 	if restarted.StateHash() != eng.StateHash() {
 		t.Fatal("replay did not rebuild the state")
+	}
+}
+
+// TestSnapshotsTrimAndRecover: snapshots every 25 commands, the newest two
+// kept, the journal trimmed behind them; recovery from the newest equals
+// the live state and a replay from the oldest kept; a damaged newest
+// snapshot falls back to the older one.
+func TestSnapshotsTrimAndRecover(t *testing.T) {
+	rdb, prefix := servicetest.Redis(t, redisstore.JournalOptions)
+	st := exchange.Stores{
+		Journal:   redisstore.NewJournal(rdb, prefix+"journal", 0),
+		Events:    redisstore.NewJournal(rdb, prefix+"events", 0),
+		Snapshots: redisstore.NewSnapshots(rdb, prefix+"snap", 64, 0),
+	}
+	eng := engine.New()
+	s := exchange.NewSequencer(eng, st, exchange.Config{SnapshotEvery: 25, KeepSnapshots: 2, MaxBatch: 4})
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	go func() { done <- s.Run(ctx) }()
+	setup(t, s, 2)
+	for i := range 120 {
+		submit(t, s, engine.Command{Kind: engine.CmdPlaceOrder, Account: engine.AccountID(2 + i%2), Market: 1,
+			Side: engine.Side(1 + i%2), Type: engine.Limit, TIF: engine.GTC, Price: int64(90 + i%20), Size: 1})
+	}
+	cancel()
+	<-done // a last snapshot at shutdown
+
+	seqs, err := st.Snapshots.List(context.Background())
+	if err != nil || len(seqs) != 2 || seqs[1] != eng.LastSeq() {
+		t.Fatalf("snapshots %v (err %v), state at %d", seqs, err, eng.LastSeq())
+	}
+	if err := st.Journal.Read(context.Background(), 1, func(uint64, uint64, []byte) error { return nil }); !errors.Is(err, redisstore.ErrSequenceGap) {
+		t.Fatalf("the journal before the oldest snapshot is still there: %v", err)
+	}
+	recovered, err := exchange.Recover(context.Background(), st, nil)
+	if err != nil || recovered.StateHash() != eng.StateHash() {
+		t.Fatalf("recover: %v", err)
+	}
+	oldestData, err := st.Snapshots.Load(context.Background(), seqs[0])
+	if err != nil {
+		t.Fatal(err)
+	}
+	fromOldest, err := engine.Restore(oldestData)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := exchange.Replay(context.Background(), fromOldest, st.Journal, nil); err != nil || fromOldest.StateHash() != eng.StateHash() {
+		t.Fatalf("replay from the oldest kept snapshot: %v", err)
+	}
+	// Damage the newest snapshot: recovery falls back to the older one.
+	rdb.Set(context.Background(), fmt.Sprintf("%ssnap:%d:0", prefix, seqs[1]), "damaged", 0)
+	recovered, err = exchange.Recover(context.Background(), st, nil)
+	if err != nil || recovered.StateHash() != eng.StateHash() {
+		t.Fatalf("recover past a damaged snapshot: %v", err)
 	}
 }

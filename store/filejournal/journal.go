@@ -350,10 +350,15 @@ func (j *Journal) Read(ctx context.Context, after uint64, fn func(first, last ui
 	if j.closed {
 		return ErrClosed
 	}
+	started := false
 	for _, seg := range j.segs {
 		if seg.records == 0 || seg.last <= after {
 			continue
 		}
+		if !started && after > 0 && seg.first > after+1 { // that history was trimmed, or never written
+			return fmt.Errorf("%w: the journal resumes at %d, wanted %d", ErrSequenceGap, seg.first, after+1)
+		}
+		started = true
 		if err := readSegment(ctx, seg, after, fn); err != nil {
 			return err
 		}

@@ -182,7 +182,7 @@ func (j *Journal) Read(ctx context.Context, after uint64, fn func(first, last ui
 				return fmt.Errorf("%w: batch %d-%d after %d", ErrDuplicateBatch, b.first, b.last, prev)
 			case havePrev && b.first != prev+1:
 				return fmt.Errorf("%w: batch %d-%d after %d", ErrSequenceGap, b.first, b.last, prev)
-			case !havePrev && after > 0 && b.first > after+1:
+			case !havePrev && after > 0 && b.first > after+1: // trimmed, or never there
 				return fmt.Errorf("%w: journal resumes at %d, wanted %d", ErrSequenceGap, b.first, after+1)
 			}
 			prev, havePrev = b.last, true
