@@ -91,15 +91,16 @@ type outcome struct {
 // answers the callers. A caller that got a Result has its command in the
 // journal, so in the state after any crash.
 type Sequencer struct {
-	cfg     Config
-	eng     *engine.Engine
-	journal Journal
-	events  Journal   // the event log; nil for none
-	snaps   Snapshots // nil for none
-	inbox   chan *request
-	stopped chan struct{}
-	snapAt  uint64 // seq of the last snapshot taken
-	snapBuf []byte
+	cfg      Config
+	eng      *engine.Engine
+	journal  Journal
+	events   Journal   // the event log; nil for none
+	snaps    Snapshots // nil for none
+	inbox    chan *request
+	stopped  chan struct{}
+	snapAt   uint64 // seq of the last snapshot taken
+	eventsAt uint64 // seq up to which the event log holds the events
+	snapBuf  []byte
 
 	// Owned by Run.
 	batch    []*request
@@ -119,10 +120,19 @@ func NewSequencer(eng *engine.Engine, st Stores, cfg Config) *Sequencer {
 	cfg.defaults()
 	return &Sequencer{
 		cfg: cfg, eng: eng, journal: st.Journal, events: st.Events, snaps: st.Snapshots,
-		inbox:   make(chan *request, cfg.InboxSize),
-		stopped: make(chan struct{}),
-		snapAt:  eng.LastSeq(),
+		inbox:    make(chan *request, cfg.InboxSize),
+		stopped:  make(chan struct{}),
+		snapAt:   eng.LastSeq(),
+		eventsAt: eng.LastSeq(),
 	}
+}
+
+// snapshotDue reports whether a snapshot may be taken now: the event log,
+// if any, must hold everything the snapshot would (a crash must be able to
+// regenerate the log from the journal after the snapshot).
+func (s *Sequencer) snapshotDue(every uint64) bool {
+	last := s.eng.LastSeq()
+	return s.snaps != nil && last-s.snapAt >= every && last > s.snapAt && (s.events == nil || s.eventsAt == last)
 }
 
 // Submit journals and applies cmd (its Seq and Time are stamped by the
@@ -164,7 +174,7 @@ func (s *Sequencer) Submit(ctx context.Context, cmd engine.Command) (Result, err
 // left in the inbox are answered ErrStopped (they were never journaled).
 func (s *Sequencer) Run(ctx context.Context) error {
 	defer func() {
-		if s.snaps != nil && s.eng.LastSeq() > s.snapAt {
+		if s.snapshotDue(1) {
 			s.snapshot(context.WithoutCancel(ctx))
 		}
 		close(s.stopped)
@@ -201,7 +211,7 @@ func (s *Sequencer) Run(ctx context.Context) error {
 		if err := s.process(ctx); err != nil {
 			return err
 		}
-		if s.snaps != nil && s.eng.LastSeq()-s.snapAt >= s.cfg.SnapshotEvery {
+		if s.snapshotDue(s.cfg.SnapshotEvery) {
 			s.snapshot(ctx)
 		}
 		idle.Reset(s.cfg.TickEvery)
@@ -263,12 +273,14 @@ func (s *Sequencer) appendEvents(ctx context.Context, first, last uint64) error 
 	for {
 		err := s.events.Append(ctx, first, last, s.evBuf)
 		if err == nil {
+			s.eventsAt = last
 			return nil
 		}
 		_, tip, ok, terr := s.events.Tip(ctx)
 		switch {
 		case terr != nil:
 		case ok && tip >= last:
+			s.eventsAt = last
 			return nil // stored; the reply was lost
 		case (ok && tip != first-1) || (!ok && first != 1):
 			return fmt.Errorf("exchange: event log at %d (ok %v) cannot take batch %d-%d: %w", tip, ok, first, last, err)

@@ -542,9 +542,23 @@ func TestSnapshotsTrimAndRecover(t *testing.T) {
 	done := make(chan error, 1)
 	go func() { done <- s.Run(ctx) }()
 	setup(t, s, 2)
+	var last uint64
 	for i := range 120 {
-		submit(t, s, engine.Command{Kind: engine.CmdPlaceOrder, Account: engine.AccountID(2 + i%2), Market: 1,
-			Side: engine.Side(1 + i%2), Type: engine.Limit, TIF: engine.GTC, Price: int64(90 + i%20), Size: 1})
+		last = submit(t, s, engine.Command{Kind: engine.CmdPlaceOrder, Account: engine.AccountID(2 + i%2), Market: 1,
+			Side: engine.Side(1 + i%2), Type: engine.Limit, TIF: engine.GTC, Price: int64(90 + i%20), Size: 1}).Seq
+	}
+	// Answers come before a batch's events are written; a snapshot at
+	// shutdown is taken only once the event log holds everything, so wait
+	// for it here.
+	// (A reader of its own: a Journal serves one goroutine.)
+	eventsReader := redisstore.NewJournal(rdb, prefix+"events", 0)
+	for deadline := time.Now().Add(5 * time.Second); ; time.Sleep(5 * time.Millisecond) {
+		if _, tip, ok, _ := eventsReader.Tip(context.Background()); ok && tip >= last {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatal("the event log never caught up")
+		}
 	}
 	cancel()
 	<-done // a last snapshot at shutdown

@@ -27,7 +27,9 @@ type batch struct {
 	data        []byte
 }
 
-// Journal is a command journal in one Redis stream. One writer at a time.
+// Journal is a command journal in one Redis stream. It is not safe for
+// concurrent use (it caches the tip for its writer); a reader in another
+// goroutine uses a Journal of its own on the same key.
 type Journal struct {
 	rdb     *redis.Client
 	key     string
