@@ -1,17 +1,27 @@
-// Package exchange is the running service around the pure engine: one
-// sequencer goroutine owns the engine, journals every batch of commands
-// before applying it and answering its callers, and fans the events out.
+// Package exchange is the running service around the pure engine.
 //
-// It declares the interfaces it needs from storage (Journal here; the event
-// log, snapshots and projector stores as they arrive) and imports no
-// adapter: store/redisstore and store/filejournal implement them, cmd/lpx
-// wires them.
+// One sequencer goroutine (Sequencer.Run) owns the engine. Callers Submit
+// commands and wait; a bounded inbox answers ErrOverloaded when full. The
+// sequencer drains the inbox into batches, stamps each command with the
+// next sequence number and the time, appends the batch to the Journal as
+// one entry, and only then applies it and answers: an answer means the
+// command is journaled, so it is in the state after any crash (the
+// durability rule of etcd's raft: persist before you answer). After an
+// append error it asks the journal's tip whether the batch landed (a lost
+// reply): if so it applies and answers; if not it answers ErrUnavailable,
+// applies nothing and reuses the sequence numbers. On a quiet market it
+// journals a tick, so that GTD orders and coupons expire on time.
 //
-// The durability rule, as in etcd's raft: persist before you answer. A
-// caller that got an answer has its command in the journal, so it is in
-// the state after any crash.
+// After a batch is applied, its events go to the event log (shaped like
+// the journal, one entry per batch) and, every SnapshotEvery commands and
+// at shutdown, the state to Snapshots (never ahead of the event log); the
+// journal before the oldest kept snapshot is trimmed. Recover rebuilds the
+// state at start-up from the newest intact snapshot and the journal after
+// it, appending to the event log the events a crash kept from it.
 //
-// Today the package holds only the Journal contract; the sequencer, the
-// projectors and recovery are the rest of the issue "The running exchange:
-// sequencer, Redis journal and order books, recovery".
+// The package declares what it needs from storage (Journal, Snapshots) and
+// imports no adapter: store/redisstore and store/filejournal implement
+// them, cmd/lpx wires them. Still to come (issue "The running exchange"):
+// fan-out to subscribers, the projectors and market data, the crash test
+// with kill -9, and the projector-checkpoint check at start-up.
 package exchange

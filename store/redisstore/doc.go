@@ -1,8 +1,8 @@
-// Package redisstore keeps lpx's state in Redis: the command journal (here
-// now), and, as the issue "The running exchange" grows, the event log,
-// snapshots, public market data, pub/sub, idempotency keys, rate limits and
-// replay nonces. It knows Redis, not the engine's types: the journal stores
-// sequence ranges and bytes.
+// Package redisstore keeps lpx's state in Redis: the command journal and
+// the event log (both a Journal: a stream of batches), and snapshots in
+// chunks; still to come with the issue "The running exchange": public
+// market data, pub/sub, idempotency keys, rate limits and replay nonces. It
+// knows Redis, not the engine's types: it stores sequence ranges and bytes.
 //
 // The journal is a Redis stream with one entry per batch, under the explicit
 // entry id "<first seq>-0", holding the last sequence number, the batch
