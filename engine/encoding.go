@@ -32,56 +32,50 @@ var castagnoli = crc32.MakeTable(crc32.Castagnoli)
 
 // AppendCommandBatch appends the encoding of cmds as one batch to dst.
 func AppendCommandBatch(dst []byte, cmds []Command) []byte {
-	start := len(dst)
-	dst = append(dst, encodingVersion)
-	dst = binary.AppendUvarint(dst, uint64(len(cmds)))
-	for i := range cmds {
-		dst = AppendCommand(dst, &cmds[i])
-	}
-	return binary.LittleEndian.AppendUint32(dst, crc32.Checksum(dst[start:], castagnoli))
+	return appendBatch(dst, cmds, AppendCommand)
 }
 
 // DecodeCommandBatch decodes a batch written by AppendCommandBatch, appending
 // its commands to dst.
 func DecodeCommandBatch(b []byte, dst []Command) ([]Command, error) {
-	d, n, err := openBatch(b)
-	if err != nil {
-		return dst, err
-	}
-	for range n {
-		var c Command
-		if err := d.command(&c, 0); err != nil {
-			return dst, err
-		}
-		dst = append(dst, c)
-	}
-	return dst, d.end()
+	return decodeBatch(b, dst, func(d *decoder, c *Command) error { return d.command(c, 0) })
 }
 
 // AppendEventBatch appends the encoding of evs as one batch to dst.
 func AppendEventBatch(dst []byte, evs []Event) []byte {
-	start := len(dst)
-	dst = append(dst, encodingVersion)
-	dst = binary.AppendUvarint(dst, uint64(len(evs)))
-	for i := range evs {
-		dst = AppendEvent(dst, &evs[i])
-	}
-	return binary.LittleEndian.AppendUint32(dst, crc32.Checksum(dst[start:], castagnoli))
+	return appendBatch(dst, evs, AppendEvent)
 }
 
 // DecodeEventBatch decodes a batch written by AppendEventBatch, appending its
 // events to dst.
 func DecodeEventBatch(b []byte, dst []Event) ([]Event, error) {
+	return decodeBatch(b, dst, (*decoder).event)
+}
+
+// appendBatch frames records: version, count, records, CRC-32C.
+func appendBatch[T any](dst []byte, items []T, appendRecord func([]byte, *T) []byte) []byte {
+	start := len(dst)
+	dst = append(dst, encodingVersion)
+	dst = binary.AppendUvarint(dst, uint64(len(items)))
+	for i := range items {
+		dst = appendRecord(dst, &items[i])
+	}
+	return binary.LittleEndian.AppendUint32(dst, crc32.Checksum(dst[start:], castagnoli))
+}
+
+// decodeBatch checks a batch's frame and decodes its records into dst.
+func decodeBatch[T any](b []byte, dst []T, decodeRecord func(*decoder, *T) error) ([]T, error) {
 	d, n, err := openBatch(b)
 	if err != nil {
 		return dst, err
 	}
+	start := len(dst)
 	for range n {
-		var ev Event
-		if err := d.event(&ev); err != nil {
-			return dst, err
+		var zero T
+		dst = append(dst, zero) // decoded in place: no item escapes to the heap
+		if err := decodeRecord(d, &dst[len(dst)-1]); err != nil {
+			return dst[:start], err
 		}
-		dst = append(dst, ev)
 	}
 	return dst, d.end()
 }
