@@ -15,7 +15,9 @@ type Leg struct {
 	Filled bool  // the book could take all of it
 }
 
-// Quote is a swap's simulation: the best route and what it gives.
+// Quote is a swap's simulation: the best route and what it gives. The
+// average price is AveragePrice: AmountIn units of From per AmountOut units
+// of To, an exact ratio that the API formats with the two assets' scales.
 type Quote struct {
 	From, To  AssetID
 	Hub       AssetID // 0 for a direct route
@@ -31,6 +33,10 @@ type Quote struct {
 	BestOut   int64
 	ImpactBps int64
 }
+
+// AveragePrice returns the swap's average price as an exact ratio: in units
+// of From paid per out units of To received, fees included.
+func (q Quote) AveragePrice() (in, out int64) { return q.AmountIn, q.AmountOut }
 
 // Quote simulates a swap of up to amount units of from into to for account
 // (its own orders are liquidity it cannot take; 0 for anyone) and returns
