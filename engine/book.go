@@ -110,7 +110,13 @@ type order struct {
 
 	prev, next   uint32 // level list
 	aprev, anext uint32 // account list
+	sprev, snext uint32 // its session's list, while the session is open
 	clientID     ClientOrderID
+
+	// session is the trading session it was placed in (0: none). It stays
+	// when a SessionKeep session closes, as history: the order is then in
+	// no session's list.
+	session SessionID
 }
 
 func (e *Engine) allocSlot() uint32 {
@@ -126,7 +132,8 @@ func (e *Engine) allocSlot() uint32 {
 		}
 	}
 	gen := e.orders[s].gen + 1
-	e.orders[s] = order{gen: gen, id: OrderID(gen)<<32 | OrderID(s), prev: noSlot, next: noSlot, aprev: noSlot, anext: noSlot}
+	e.orders[s] = order{gen: gen, id: OrderID(gen)<<32 | OrderID(s), prev: noSlot, next: noSlot, aprev: noSlot, anext: noSlot,
+		sprev: noSlot, snext: noSlot}
 	return s
 }
 
@@ -153,6 +160,7 @@ func (e *Engine) rest(m *market, s uint32, placed bool) {
 		bs.levels = slices.Insert(bs.levels, i, level{ticks: o.ticks, head: noSlot, tail: noSlot})
 	}
 	lv := &bs.levels[i]
+	e.touchLevel(m, o.side, o.ticks, lv.lots)
 	o.priority = e.nextPriority
 	e.nextPriority++
 	o.prev, o.next = lv.tail, noSlot
@@ -173,6 +181,9 @@ func (e *Engine) rest(m *market, s uint32, placed bool) {
 	acct.orders = s
 	if o.clientID.set() {
 		e.clientIDs[clientKey{o.account, o.clientID}] = s
+	}
+	if o.session != 0 {
+		e.linkSession(s)
 	}
 	if placed && o.tif == GTD {
 		e.expiries.push(expiry{o.expiresAt, o.id})
@@ -196,6 +207,7 @@ func (e *Engine) unlink(m *market, s uint32) {
 	} else {
 		lv.tail = o.prev
 	}
+	e.touchLevel(m, o.side, o.ticks, lv.lots)
 	lv.lots -= o.remLots
 	lv.count--
 	if lv.count == 0 {
@@ -213,6 +225,9 @@ func (e *Engine) unlink(m *market, s uint32) {
 	}
 	if o.clientID.set() {
 		delete(e.clientIDs, clientKey{o.account, o.clientID})
+	}
+	if o.session != 0 {
+		e.unlinkSession(s)
 	}
 	o.prev, o.next, o.aprev, o.anext = noSlot, noSlot, noSlot, noSlot
 }

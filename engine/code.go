@@ -53,6 +53,9 @@ const (
 	CodeNotRedeemable
 	CodeUnknownRedemption
 	CodeInvalidAssetKind
+	CodeUnknownSession
+	CodeInvalidSessionMode
+	CodeTooManySessions
 	codeEnd
 )
 
@@ -104,6 +107,9 @@ var codeNames = [...]string{
 	CodeNotRedeemable:              "not_redeemable",
 	CodeUnknownRedemption:          "unknown_redemption",
 	CodeInvalidAssetKind:           "invalid_asset_kind",
+	CodeUnknownSession:             "unknown_session",
+	CodeInvalidSessionMode:         "invalid_session_mode",
+	CodeTooManySessions:            "too_many_sessions",
 }
 
 func (c Code) String() string {

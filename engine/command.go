@@ -65,6 +65,22 @@ const (
 	// CmdReportSupply: Asset, Amount (the token's on-chain supply in units, as
 	// the chain adapter last read it).
 	CmdReportSupply
+	// CmdCancelAllAfter arms an account's dead-man switch: Account, Market
+	// (0 means every market), ExpiresAt (the deadline, Unix nanoseconds,
+	// later than the clock; 0 disarms). At the first command whose time
+	// reaches the deadline, the account's resting orders in that market (or
+	// all markets) are cancelled. Arming again replaces the deadline of the
+	// same account and Market.
+	CmdCancelAllAfter
+	// CmdOpenSession opens a trading session (a connection): Account,
+	// SessionMode. The engine assigns the next SessionID and reports it in
+	// EvSessionOpened. Orders placed with that Session are the session's.
+	CmdOpenSession
+	// CmdCloseSession closes one: Account (the session's own), Session.
+	// Per its mode it cancels the session's resting orders, or all the
+	// account's, or none (EvOrderCanceled, Reason disconnect), then
+	// reports EvSessionClosed.
+	CmdCloseSession
 	cmdKindEnd
 )
 
@@ -91,6 +107,9 @@ var commandKindNames = [...]string{
 	CmdFulfilRedemption:   "fulfil_redemption",
 	CmdRejectRedemption:   "reject_redemption",
 	CmdReportSupply:       "report_supply",
+	CmdCancelAllAfter:     "cancel_all_after",
+	CmdOpenSession:        "open_session",
+	CmdCloseSession:       "close_session",
 }
 
 func (k CommandKind) String() string {
@@ -122,7 +141,7 @@ type Command struct {
 	Price         int64 // price units: 10^-PriceScale quote per whole base
 	Size          int64 // base units
 	QuoteAmount   int64 // quote units, market buys by amount
-	ExpiresAt     int64 // GTD, Unix nanoseconds
+	ExpiresAt     int64 // GTD, cancel-all-after: Unix nanoseconds
 
 	Amount     int64 // deposit, withdraw, swap (most to spend), issue, redeem, report supply
 	Ref        Ref
@@ -148,4 +167,10 @@ type Command struct {
 	Status     MarketStatus
 
 	Batch []Command
+
+	// Session is the trading session a placement belongs to (CmdPlaceOrder
+	// and a batch's place items; 0: none), or the one CmdCloseSession
+	// closes. A batch's own Session is ignored: each item carries its own.
+	Session     SessionID
+	SessionMode SessionMode // open session
 }

@@ -36,8 +36,24 @@ func TestSameCommandsSameState(t *testing.T) {
 
 // TestSnapshotContinue stops an engine at several points, encodes, decodes
 // and continues: the events and final StateHash must equal those of the
-// engine that never stopped. It uses random streams of every command kind.
+// engine that never stopped. It uses random streams of every command kind,
+// and checks that some stops fall while dead-man switches are armed and
+// that some of those then fire after the restore, and likewise that some
+// fall while sessions with resting orders are open, which some closes
+// after the restore then cancel.
 func TestSnapshotContinue(t *testing.T) {
+	armedCuts, firedAfter := 0, 0
+	sessionCuts, disconnectsAfter := 0, 0
+	defer func() {
+		t.Logf("stops with dead-man switches armed: %d (fired after the restore: %d)", armedCuts, firedAfter)
+		t.Logf("stops with session orders resting: %d (cancelled by a close after the restore: %d)", sessionCuts, disconnectsAfter)
+		if !t.Failed() && (armedCuts == 0 || firedAfter == 0) {
+			t.Errorf("stops with dead-man switches armed: %d, of which fired after the restore: %d; want some", armedCuts, firedAfter)
+		}
+		if !t.Failed() && (sessionCuts == 0 || disconnectsAfter == 0) {
+			t.Errorf("stops with session orders resting: %d, with disconnect cancels after the restore: %d; want some", sessionCuts, disconnectsAfter)
+		}
+	}()
 	for seed := uint64(1); seed <= 20; seed++ {
 		t.Run(fmt.Sprint(seed), func(t *testing.T) {
 			data := randomBytes(seed, 3_000)
@@ -59,7 +75,27 @@ func TestSnapshotContinue(t *testing.T) {
 				if !bytes.Equal(r.AppendSnapshot(nil), snap) {
 					t.Fatalf("cut %d: re-encoding differs", cut)
 				}
+				n := len(got)
 				s.run(t, r, &got, 0)
+				if armed := len(e.deadmen.items) > 0; armed {
+					armedCuts++
+					if utDeadmanFired(got[n:]) {
+						firedAfter++
+					}
+				}
+				inSessions := false
+				for _, ss := range e.sessions {
+					inSessions = inSessions || ss.orders != noSlot
+				}
+				if inSessions {
+					sessionCuts++
+					for _, ev := range got[n:] {
+						if ev.Kind == EvOrderCanceled && ev.Reason == ReasonDisconnect {
+							disconnectsAfter++
+							break
+						}
+					}
+				}
 				if !reflect.DeepEqual(got, wantEvents) {
 					t.Fatalf("cut %d: events after restore differ from the uninterrupted run", cut)
 				}

@@ -31,8 +31,9 @@
 // Every command carries a time; the engine's clock is the largest time seen.
 // Before validating a command, the engine expires every GTD order whose
 // ExpiresAt is at or before that clock (EvOrderExpired, in ExpiresAt then
-// OrderID order, followed by their EvBalance events), with the command's Seq,
-// even when the command is then rejected. A command whose Seq is not above
+// OrderID order), with the command's Seq, even when the command is then
+// rejected; coupon expiries and due dead-man switches (below) follow, and
+// the EvBalance events of all of them close this phase. A command whose Seq is not above
 // the last one is rejected stale_sequence before anything else, and changes
 // nothing at all.
 //
@@ -116,6 +117,60 @@
 // available and held amounts: one per balance that differs from its value at
 // the start of the phase, where the phases are the pre-command expiries, the
 // command itself, and, in a batch, each item; sorted by account then asset.
+// Before them in each phase, EvBookLevel events report every price level
+// whose total resting size differs from its value at the start of the
+// phase (size 0: the level is gone), sorted by market, side (buy first) and
+// price, so that a depth book can be kept from the events alone.
+//
+// # Dead-man switch
+//
+// CancelAllAfter (cancel_all_after) arms an account's dead-man switch for
+// one market, or for every market (Market 0; a separate switch from the
+// per-market ones), with a deadline ExpiresAt later than the clock. Arming
+// again replaces the deadline of the same account and Market; ExpiresAt 0
+// disarms it (armed or not). It is rejected unknown_account,
+// unknown_market (Market not 0 and unknown), or invalid_expiry (a deadline
+// at or before the clock), in that order. It reports EvDeadmanSet with
+// the switch's new deadline (0: disarmed). A market maker re-arms it
+// regularly; if it stops, its orders go.
+//
+// At the first command whose clock reaches a switch's deadline (before it
+// is validated, after the GTD and coupon expiries, with its Seq), the
+// switch fires: the account's resting orders in its market, or in every
+// market, are cancelled in OrderID order (EvOrderCanceled, Reason deadman,
+// halted markets included) with their holds released, then EvDeadmanSet
+// with ExpiresAt 0 and Reason deadman reports the switch disarmed. Several
+// switches due at once fire in deadline, then account, then market order.
+//
+// # Sessions
+//
+// Trading sessions make cancel-on-disconnect hold through crashes. A
+// market maker's connection opens one (OpenSession: Account and a
+// SessionMode), and the engine assigns the next SessionID (1, 2, ...; never
+// reused) and reports it in EvSessionOpened. It is rejected unknown_account,
+// invalid_session_mode (not SessionKeep, SessionCancelOwn or
+// SessionCancelAll: there is no default) or too_many_sessions (the account
+// has MaxSessionsPerAccount, 64, open), in that order. A placement (or a
+// batch's place item) names its session in Session (0: none); a session
+// that is not open or is another account's is unknown_session, checked
+// right after unknown_account. The order's EvOrderAccepted and OrderInfo
+// carry it; amends keep it.
+//
+// CloseSession (Account, Session) is rejected unknown_account, then
+// unknown_session (not open, or not the account's). It forgets the session
+// and cancels, in OrderID order (EvOrderCanceled, Reason disconnect, halted
+// markets included, holds released as by a cancel): for SessionCancelOwn
+// the orders placed in it that still rest, for SessionCancelAll every
+// resting order of the account (in any session or none), for SessionKeep
+// nothing; then EvSessionClosed (with the mode). An order of a closed keep
+// session lives on as an ordinary order; it keeps the session id as
+// history (OrderInfo.Session), in no session. Closing costs O(k log k) for
+// the k resting orders of the session (each open session links its
+// orders), or the account's for cancel_all, never a scan of the book.
+//
+// Open sessions are state, in snapshots: after a restart the exchange
+// closes every session that Sessions lists, since no connection survives
+// it.
 //
 // # Swaps
 //
@@ -195,10 +250,16 @@
 //
 // # Snapshots
 //
-// AppendSnapshot encodes the whole state canonically; Restore decodes it to an
-// identical engine (continuing from it gives the same events as never having
-// stopped) and rejects corrupt or truncated input with an error, never a
-// panic. StateHash is the SHA-256 of the canonical encoding.
+// AppendSnapshot encodes the whole state canonically, armed dead-man
+// switches and trading sessions included; Restore decodes it to an
+// identical engine (continuing from it gives the same events as never
+// having stopped) and rejects corrupt or truncated input with an error,
+// never a panic. StateHash is the SHA-256 of the canonical encoding. A
+// state without an armed switch is encoded exactly as before switches
+// existed (format version 1), so older snapshots still load; one with
+// switches is version 2. Once a session has been opened (the last session
+// id is state, as are the open sessions and each order's session) the
+// encoding is version 3; a state that never had one is encoded as before.
 //
 // # Invariants
 //
@@ -206,7 +267,11 @@
 // books sorted and not crossed, FIFO within each level, level totals, every
 // hold equal to what its resting orders and pending withdrawals need, no
 // negative balance, conservation of every asset (above), pending
-// redemptions matching their records, and expired coupons with no available
-// balance and their markets halted and empty. Tests call it after every
-// command.
+// redemptions matching their records, expired coupons with no available
+// balance and their markets halted and empty, every armed dead-man
+// switch on a known account and market with its deadline still ahead, and
+// every open session on a known account, within the bound, its order list
+// naming exactly its resting orders (any other resting order's session,
+// if any, is one that has closed).
+// Tests call it after every command.
 package engine

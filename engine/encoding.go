@@ -18,6 +18,12 @@ import (
 // unknown bits, bytes after the padding), so decode(encode(x)) == x and
 // encode(decode(b)) == b.
 //
+// New fields take new field numbers at the end, so records written before
+// them decode, and encode, exactly as before: Session and SessionMode
+// (trading sessions) are command fields 39 and 40, written after a batch's
+// items, and event fields 52 and 53. An older decoder refuses a record that
+// has them (unknown fields) rather than dropping them.
+//
 // A batch (a journal entry, or the events of one journal entry) is a
 // version byte, the record count as a uvarint, the records, and a CRC-32C
 // (Castagnoli) of everything before it, 4 bytes little-endian.
@@ -143,6 +149,8 @@ const (
 	cfTakerBps
 	cfStatus
 	cfBatch
+	cfSession // appended with trading sessions: after the batch's items
+	cfSessionMode
 	cfEnd
 )
 
@@ -195,6 +203,8 @@ func AppendCommand(dst []byte, c *Command) []byte {
 			e.b = AppendCommand(e.b, &c.Batch[i])
 		}
 	}
+	e.u(cfSession, uint64(c.Session))
+	e.u(cfSessionMode, uint64(c.SessionMode))
 	return e.end()
 }
 
@@ -248,6 +258,7 @@ func (d *decoder) command(c *Command, depth int) error {
 	c.TakerBps = d.i32(cfTakerBps)
 	c.Status = MarketStatus(d.u8(cfStatus))
 	if d.has(cfBatch) {
+		mask := d.mask // the items' records replace it
 		n := d.uvarint()
 		switch {
 		case d.err != nil:
@@ -263,7 +274,10 @@ func (d *decoder) command(c *Command, depth int) error {
 				}
 			}
 		}
+		d.mask = mask
 	}
+	c.Session = SessionID(d.u(cfSession))
+	c.SessionMode = SessionMode(d.u8(cfSessionMode))
 	return d.err
 }
 
@@ -321,6 +335,8 @@ const (
 	efClientOrderID
 	efRef
 	efSymbol
+	efSession // appended with trading sessions
+	efSessionMode
 	efEnd
 )
 
@@ -380,6 +396,8 @@ func AppendEvent(dst []byte, ev *Event) []byte {
 	e.bytes(efClientOrderID, ev.ClientOrderID[:])
 	e.bytes(efRef, ev.Ref[:])
 	e.bytes(efSymbol, ev.Symbol[:])
+	e.u(efSession, uint64(ev.Session))
+	e.u(efSessionMode, uint64(ev.SessionMode))
 	return e.end()
 }
 
@@ -446,6 +464,8 @@ func (d *decoder) event(ev *Event) error {
 	d.bytes(efClientOrderID, ev.ClientOrderID[:])
 	d.bytes(efRef, ev.Ref[:])
 	d.bytes(efSymbol, ev.Symbol[:])
+	ev.Session = SessionID(d.u(efSession))
+	ev.SessionMode = SessionMode(d.u8(efSessionMode))
 	return d.err
 }
 

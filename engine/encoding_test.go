@@ -24,6 +24,9 @@ func encodingSample(t testing.TB) ([]Command, []Event) {
 		{Kind: CmdFulfilRedemption, Account: 5, Redemption: 1},
 		{Kind: CmdRedeem, Account: 2, Asset: 1, Amount: 7},
 		{Kind: CmdRejectRedemption, Account: 5, Redemption: 2},
+		{Kind: CmdIssue, Account: 5, To: 3, Asset: 1, Amount: 9, Ref: mixRef(999)},
+		{Kind: CmdPlaceOrder, Account: 3, Market: 1, Side: Sell, Type: Limit, TIF: GTC, Price: 100, Size: 10},
+		{Kind: CmdSwap, Account: 2, Asset: 2, ToAsset: 1, Amount: 500},
 	}
 	for i := range setup {
 		s.apply(e, &setup[i])
@@ -224,5 +227,39 @@ func BenchmarkDecodeMix(b *testing.B) {
 		if out, err = DecodeCommandBatch(entries[(i/100)%len(entries)], out[:0]); err != nil {
 			b.Fatal(err)
 		}
+	}
+}
+
+// TestDeadmanEncoding: CancelAllAfter and EvDeadmanSet travel in the
+// existing field slots (Account, Market, ExpiresAt, and Reason for a fired
+// switch): the kinds were appended, no field was added.
+func TestDeadmanEncoding(t *testing.T) {
+	cmds := []Command{
+		{Kind: CmdCancelAllAfter, Seq: 7, Time: 1_700_000_000_000_000_000, Account: 42, Market: 3, ExpiresAt: 1_700_000_005_000_000_000},
+		{Kind: CmdCancelAllAfter, Seq: 8, Time: 9, Account: 42}, // every market, disarm
+		{Kind: CmdCancelAllAfter, Seq: 9, Account: ^AccountID(0), Market: ^MarketID(0), ExpiresAt: 1<<63 - 1},
+	}
+	evs := []Event{
+		{Seq: 7, Time: 5, Kind: EvDeadmanSet, Account: 42, Market: 3, ExpiresAt: 1_700_000_005_000_000_000},
+		{Seq: 8, Time: 6, Kind: EvDeadmanSet, Account: 42, Reason: ReasonDeadman},
+		{Seq: 8, Time: 6, Kind: EvOrderCanceled, Account: 42, Market: 1, Order: 1<<32 | 5, Side: Buy, Remaining: 10, Reason: ReasonDeadman},
+	}
+	wantCmd := uint64(1<<cfKind | 1<<cfSeq | 1<<cfTime | 1<<cfAccount | 1<<cfMarket | 1<<cfExpiresAt)
+	if mask := binary.LittleEndian.Uint64(AppendCommand(nil, &cmds[0])); mask != wantCmd {
+		t.Errorf("command mask %#x, want %#x", mask, wantCmd)
+	}
+	wantEv := uint64(1<<efSeq | 1<<efTime | 1<<efKind | 1<<efReason | 1<<efAccount)
+	if mask := binary.LittleEndian.Uint64(AppendEvent(nil, &evs[1])); mask != wantEv {
+		t.Errorf("event mask %#x, want %#x", mask, wantEv)
+	}
+	b := AppendCommandBatch(nil, cmds)
+	got, err := DecodeCommandBatch(b, nil)
+	if err != nil || !reflect.DeepEqual(got, cmds) || !bytes.Equal(AppendCommandBatch(nil, got), b) {
+		t.Fatalf("commands: %v %+v", err, got)
+	}
+	eb := AppendEventBatch(nil, evs)
+	gotEvs, err := DecodeEventBatch(eb, nil)
+	if err != nil || !reflect.DeepEqual(gotEvs, evs) || !bytes.Equal(AppendEventBatch(nil, gotEvs), eb) {
+		t.Fatalf("events: %v %+v", err, gotEvs)
 	}
 }

@@ -32,11 +32,17 @@ type Engine struct {
 	nextRedemption  RedemptionID                // the last id assigned
 	nextAssetExpiry int64                       // earliest ExpiresAt of a coupon not yet expired
 
+	deadmen deadmanHeap // armed dead-man switches (cancel-all-after)
+
+	sessions    map[SessionID]*session // open trading sessions
+	lastSession SessionID              // the last session id assigned
+
 	// Per-command scratch, reused so that steady state allocates nothing.
 	out     []Event
 	seq     uint64
 	item    uint16
 	touched []touch
+	levels  []levelTouch
 	epoch   uint64
 	slots   []uint32
 }
@@ -44,6 +50,7 @@ type Engine struct {
 type account struct {
 	balances []balance // index AssetID, grown on first touch
 	orders   uint32    // head of this account's resting orders (slot), noSlot if none
+	sessions int       // open sessions, at most MaxSessionsPerAccount
 }
 
 type balance struct {
@@ -97,6 +104,15 @@ type touch struct {
 	asset   AssetID
 }
 
+// levelTouch is a price level changed by the current command, with its
+// total before the change.
+type levelTouch struct {
+	market  MarketID
+	side    Side
+	ticks   int64
+	oldLots int64
+}
+
 // New returns an empty engine with the fee account.
 func New() *Engine {
 	e := &Engine{
@@ -110,6 +126,7 @@ func New() *Engine {
 		withdrawals: map[WithdrawalID]withdrawal{},
 		issues:      map[issueKey]struct{}{},
 		redemptions: map[RedemptionID]redemption{},
+		sessions:    map[SessionID]*session{},
 
 		nextAssetExpiry: math.MaxInt64,
 	}
@@ -139,9 +156,10 @@ func (e *Engine) Apply(cmd *Command, out []Event) []Event {
 	}
 	e.expireDue()
 	e.expireAssets()
-	e.flushBalances()
+	e.fireDeadmen()
+	e.flush()
 	e.dispatch(cmd)
-	e.flushBalances()
+	e.flush()
 	return e.finish()
 }
 
@@ -192,6 +210,12 @@ func (e *Engine) dispatch(cmd *Command) {
 		e.settleRedemption(cmd)
 	case CmdReportSupply:
 		e.reportSupply(cmd)
+	case CmdCancelAllAfter:
+		e.cancelAllAfter(cmd)
+	case CmdOpenSession:
+		e.openSession(cmd)
+	case CmdCloseSession:
+		e.closeSession(cmd)
 	default:
 		e.reject(cmd, CodeInvalidCommand)
 	}
@@ -220,7 +244,7 @@ func (e *Engine) batch(cmd *Command) {
 			e.reject(item, CodeInvalidCommand)
 		}
 		item.Account = acct
-		e.flushBalances()
+		e.flush()
 	}
 	e.item = 0
 }
@@ -238,6 +262,7 @@ func (e *Engine) reject(cmd *Command, code Code) {
 	ev := e.event(EvRejected)
 	ev.Cmd, ev.Code = cmd.Kind, code
 	ev.Account, ev.Market, ev.Order, ev.ClientOrderID = cmd.Account, cmd.Market, cmd.Order, cmd.ClientOrderID
+	ev.Session = cmd.Session
 }
 
 func (e *Engine) hasAccount(id AccountID) bool { return id != 0 && int(id) < len(e.accounts) }
@@ -274,6 +299,61 @@ func (e *Engine) available(id AccountID, a AssetID) int64 {
 		return 0
 	}
 	return bs[a].available
+}
+
+// flush emits the changes of the command (or batch item) so far: the
+// book levels, then the balances.
+func (e *Engine) flush() {
+	e.flushLevels()
+	e.flushBalances()
+}
+
+// touchLevel records that a price level is about to change; lots is its
+// total now (0 for a level about to be created).
+func (e *Engine) touchLevel(m *market, side Side, ticks, lots int64) {
+	for i := range e.levels {
+		if t := &e.levels[i]; t.ticks == ticks && t.market == m.id && t.side == side {
+			return
+		}
+	}
+	e.levels = append(e.levels, levelTouch{m.id, side, ticks, lots})
+}
+
+// flushLevels emits an EvBookLevel for each level touched since the last
+// flush whose total changed, in market, side and price order.
+func (e *Engine) flushLevels() {
+	if len(e.levels) == 0 {
+		return
+	}
+	for i := 1; i < len(e.levels); i++ {
+		for j := i; j > 0 && e.levels[j].before(e.levels[j-1]); j-- {
+			e.levels[j], e.levels[j-1] = e.levels[j-1], e.levels[j]
+		}
+	}
+	for _, t := range e.levels {
+		m := &e.markets[t.market]
+		bs := m.book(t.side)
+		var lots int64
+		if i, found := bs.search(t.ticks); found {
+			lots = bs.levels[i].lots
+		}
+		if lots == t.oldLots {
+			continue
+		}
+		ev := e.event(EvBookLevel)
+		ev.Market, ev.Side, ev.Price, ev.Size = t.market, t.side, t.ticks*m.tick, lots*m.lot
+	}
+	e.levels = e.levels[:0]
+}
+
+func (t levelTouch) before(u levelTouch) bool {
+	if t.market != u.market {
+		return t.market < u.market
+	}
+	if t.side != u.side {
+		return t.side < u.side
+	}
+	return t.ticks < u.ticks
 }
 
 // flushBalances emits an EvBalance for each balance touched since the last

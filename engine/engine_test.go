@@ -347,6 +347,70 @@ func utKinds(evs []Event) []EventKind {
 	return ks
 }
 
+func utWithout(evs []Event, k EventKind) []Event {
+	var out []Event
+	for _, ev := range evs {
+		if ev.Kind != k {
+			out = append(out, ev)
+		}
+	}
+	return out
+}
+
+type utLevelKey struct {
+	market MarketID
+	side   Side
+	price  int64
+}
+
+// utDepth totals every price level of every market's book.
+func utDepth(e *Engine) map[utLevelKey]int64 {
+	d := make(map[utLevelKey]int64)
+	for id := MarketID(1); ; id++ {
+		if _, ok := e.Market(id); !ok {
+			return d
+		}
+		for _, side := range []Side{Buy, Sell} {
+			for _, lv := range e.Depth(id, side, 0, nil) {
+				d[utLevelKey{id, side, lv.Price}] = lv.Size
+			}
+		}
+	}
+}
+
+// utCheckLevelEvents checks a command's EvBookLevel events against the
+// books before and after it: applied to before, they give after; each
+// reports a change; within a flush (a run of them) they are in market,
+// side and price order.
+func utCheckLevelEvents(t testing.TB, before, after map[utLevelKey]int64, evs []Event) {
+	t.Helper()
+	d := maps.Clone(before)
+	var prev *Event
+	for i := range evs {
+		ev := &evs[i]
+		if ev.Kind != EvBookLevel {
+			prev = nil
+			continue
+		}
+		k := utLevelKey{ev.Market, ev.Side, ev.Price}
+		if d[k] == ev.Size {
+			t.Errorf("book level event %+v changes nothing", k)
+		}
+		if prev != nil && !(prev.Market < ev.Market || prev.Market == ev.Market && (prev.Side < ev.Side || prev.Side == ev.Side && prev.Price < ev.Price)) {
+			t.Errorf("book level events out of order: %v %v %d after %v %v %d", ev.Market, ev.Side, ev.Price, prev.Market, prev.Side, prev.Price)
+		}
+		prev = ev
+		if ev.Size == 0 {
+			delete(d, k)
+		} else {
+			d[k] = ev.Size
+		}
+	}
+	if !maps.Equal(d, after) {
+		t.Errorf("book level events give %v, the book is %v", d, after)
+	}
+}
+
 func utOf(evs []Event, k EventKind) []Event {
 	var out []Event
 	for _, ev := range evs {
@@ -419,8 +483,10 @@ func utRunCase(t *testing.T, tc utCase) {
 
 	hashBefore := w.e.StateHash()
 	before := utBalances(w.e)
+	depthBefore := utDepth(w.e)
 	evs := w.raw(cmd)
 	after := utBalances(w.e)
+	utCheckLevelEvents(t, depthBefore, utDepth(w.e), evs)
 
 	for i, ev := range evs {
 		if ev.Seq != cmd.Seq || ev.Time != wantTime {
@@ -473,8 +539,10 @@ func utRunCase(t *testing.T, tc utCase) {
 	if tc.items != nil {
 		utCheckItems(t, cmd, tc.items, evs)
 	}
-	if tc.kinds != nil && !slices.Equal(utKinds(evs), tc.kinds) {
-		t.Errorf("event kinds\n got %v\nwant %v", utKinds(evs), tc.kinds)
+	// The tables list the kinds of events without EvBookLevel, which
+	// utCheckLevelEvents checks against the book for every case.
+	if kinds := utKinds(utWithout(evs, EvBookLevel)); tc.kinds != nil && !slices.Equal(kinds, tc.kinds) {
+		t.Errorf("event kinds\n got %v\nwant %v", kinds, tc.kinds)
 	}
 	for _, b := range tc.bals {
 		av, h := w.e.Balance(b.a, b.s)
@@ -496,7 +564,7 @@ func utRunCase(t *testing.T, tc utCase) {
 			t.Errorf("asks %v, want %v", got, tc.asks)
 		}
 	}
-	single := cmd.Kind != CmdBatch && len(utOf(evs, EvOrderExpired)) == 0
+	single := cmd.Kind != CmdBatch && len(utOf(evs, EvOrderExpired)) == 0 && !utDeadmanFired(evs)
 	utCheckBalanceEvents(t, before, after, evs, single)
 	if tc.check != nil && !t.Failed() {
 		tc.check(t, w, evs)
@@ -628,6 +696,10 @@ func utAllTables() map[string][]utCase {
 		"reject redemption":   utRejectCases(),
 		"report supply":       utReportSupplyCases(),
 		"coupon expiry":       utExpiryCases(),
+		"cancel all after":    utCancelAllAfterCases(),
+		"open session":        utOpenSessionCases(),
+		"close session":       utCloseSessionCases(),
+		"place in a session":  utSessionPlaceCases(),
 	}
 }
 
@@ -2002,6 +2074,7 @@ func utBatchCases() []utCase {
 			bals:  []utB{{utAlice, utUSD, utFundUSD, 0}, {utAlice, utETH, utFundETH - 5, 5}},
 			bids:  []Level{},
 			check: func(t *testing.T, w *utWorld, evs []Event) {
+				evs = utWithout(evs, EvBookLevel)
 				items := []uint16{1, 1, 2, 2, 3, 3}
 				for i, ev := range evs {
 					if ev.Item != items[i] {
@@ -2112,7 +2185,7 @@ func TestCodeStrings(t *testing.T) {
 		"size_below_minimum", "invalid_expiry", "post_only_would_cross", "fok_unfillable", "market_halted",
 		"amount_overflow", "batch_too_large", "nothing_to_amend", "asset_expired", "no_route",
 		"insufficient_liquidity", "swap_below_minimum", "not_brand", "duplicate_issue", "not_redeemable",
-		"unknown_redemption", "invalid_asset_kind",
+		"unknown_redemption", "invalid_asset_kind", "unknown_session", "invalid_session_mode", "too_many_sessions",
 	}
 	if int(codeEnd) != len(wantCodes) {
 		t.Errorf("%d codes, the stable list has %d: extend it (new codes go at the end)", codeEnd, len(wantCodes))
@@ -2153,12 +2226,14 @@ func TestCodeStrings(t *testing.T) {
 	check("TimeInForce", int(GTD)+1, func(i int) string { return TimeInForce(i).String() }, "tif?", 1)
 	check("SelfTradePrevention", int(CancelBoth)+1, func(i int) string { return SelfTradePrevention(i).String() }, "stp?", 0)
 	check("MarketStatus", int(Halted)+1, func(i int) string { return MarketStatus(i).String() }, "status?", 1)
-	check("CancelReason", int(ReasonAssetExpired)+1, func(i int) string { return CancelReason(i).String() }, "reason?", 1)
+	check("CancelReason", int(ReasonDisconnect)+1, func(i int) string { return CancelReason(i).String() }, "reason?", 1)
+	check("SessionMode", int(SessionCancelAll)+1, func(i int) string { return SessionMode(i).String() }, "mode?", 1)
 	check("AssetKind", int(Coupon)+1, func(i int) string { return AssetKind(i).String() }, "kind?", 0)
 	// The new kinds keep their stable names (they are journaled).
 	for k, name := range map[CommandKind]string{
 		CmdSetHub: "set_hub", CmdSwap: "swap", CmdIssue: "issue", CmdRedeem: "redeem",
 		CmdFulfilRedemption: "fulfil_redemption", CmdRejectRedemption: "reject_redemption", CmdReportSupply: "report_supply",
+		CmdCancelAllAfter: "cancel_all_after", CmdOpenSession: "open_session", CmdCloseSession: "close_session",
 	} {
 		if k.String() != name {
 			t.Errorf("CommandKind %d = %q, want %q", k, k, name)
@@ -2167,14 +2242,30 @@ func TestCodeStrings(t *testing.T) {
 	for k, name := range map[EventKind]string{
 		EvHubSet: "hub_set", EvSwapped: "swapped", EvIssued: "issued", EvRedemptionCreated: "redemption_created",
 		EvRedemptionFulfilled: "redemption_fulfilled", EvRedemptionRejected: "redemption_rejected",
-		EvAssetExpired: "asset_expired", EvSupplyReported: "supply_reported",
+		EvAssetExpired: "asset_expired", EvSupplyReported: "supply_reported", EvBookLevel: "book_level",
+		EvDeadmanSet: "deadman_set", EvSessionOpened: "session_opened", EvSessionClosed: "session_closed",
 	} {
 		if k.String() != name {
 			t.Errorf("EventKind %d = %q, want %q", k, k, name)
 		}
 	}
-	if ReasonAssetExpired.String() != "asset_expired" || Token.String() != "token" || Points.String() != "points" || Coupon.String() != "coupon" {
+	if ReasonAssetExpired.String() != "asset_expired" || ReasonDeadman.String() != "deadman" || ReasonDisconnect.String() != "disconnect" ||
+		Token.String() != "token" || Points.String() != "points" || Coupon.String() != "coupon" {
 		t.Errorf("reason or asset kind names changed")
+	}
+	if SessionKeep.String() != "keep" || SessionCancelOwn.String() != "cancel_own" || SessionCancelAll.String() != "cancel_all" {
+		t.Errorf("session mode names changed")
+	}
+
+	// Appended kinds keep their numbers (they are journaled).
+	if CmdReportSupply != 22 || CmdCancelAllAfter != 23 || EvBookLevel != 26 || EvDeadmanSet != 27 || ReasonDeadman != 6 {
+		t.Errorf("kind numbers moved: CmdCancelAllAfter=%d EvDeadmanSet=%d ReasonDeadman=%d", CmdCancelAllAfter, EvDeadmanSet, ReasonDeadman)
+	}
+	if CmdOpenSession != 24 || CmdCloseSession != 25 || EvSessionOpened != 28 || EvSessionClosed != 29 || ReasonDisconnect != 7 ||
+		CodeUnknownSession != 47 || CodeInvalidSessionMode != 48 || CodeTooManySessions != 49 ||
+		SessionKeep != 1 || SessionCancelOwn != 2 || SessionCancelAll != 3 {
+		t.Errorf("session numbers moved: CmdOpenSession=%d EvSessionOpened=%d ReasonDisconnect=%d CodeUnknownSession=%d SessionKeep=%d",
+			CmdOpenSession, EvSessionOpened, ReasonDisconnect, CodeUnknownSession, SessionKeep)
 	}
 
 	cs := Codes()
@@ -2273,7 +2364,7 @@ func TestPropStaleSequence(t *testing.T) {
 	}
 	// The next Seq works, and its time fires the expiry.
 	evs := w.apply(Command{Kind: CmdTick, Seq: last + 1, Time: utT0 + 1000})
-	if len(evs) != 2 || evs[0].Kind != EvOrderExpired || evs[0].Order != id {
+	if len(evs) != 3 || evs[0].Kind != EvOrderExpired || evs[0].Order != id || evs[1].Kind != EvBookLevel {
 		t.Errorf("after: %+v", evs)
 	}
 }
@@ -2308,7 +2399,7 @@ func TestPropTimeNeverGoesBack(t *testing.T) {
 	}
 	// ...and the clock reaching it does.
 	evs = w.must(Command{Kind: CmdTick, Time: utT0 + 101})
-	if len(evs) != 2 || evs[0].Kind != EvOrderExpired || evs[0].Order != id || evs[0].Time != utT0+101 {
+	if len(evs) != 3 || evs[0].Kind != EvOrderExpired || evs[0].Order != id || evs[0].Time != utT0+101 || evs[1].Kind != EvBookLevel {
 		t.Errorf("expiry: %+v", evs)
 	}
 	// Negative and zero times on a new engine leave the clock at 0.
@@ -2545,7 +2636,7 @@ func TestPropBalanceEventsSorted(t *testing.T) {
 		if got := keys(evs); !slices.Equal(got, want) {
 			t.Errorf("balance events %v, want %v", got, want)
 		}
-		if k := utKinds(evs); !slices.Equal(k, utKs(EvOrderExpired, EvOrderExpired, EvOrderExpired, EvOrderExpired, utBalEvs(4), EvDeposited, EvBalance)) {
+		if k := utKinds(evs); !slices.Equal(k, utKs(EvOrderExpired, EvOrderExpired, EvOrderExpired, EvOrderExpired, EvBookLevel, EvBookLevel, EvBookLevel, utBalEvs(4), EvDeposited, EvBalance)) {
 			t.Errorf("kinds %v", k)
 		}
 	})

@@ -4,9 +4,9 @@ package engine
 type EventKind uint8
 
 const (
-	// EvRejected: Cmd, Code, and the command's own Account, Market, Order and
-	// ClientOrderID, echoed as given (a batch item's Account is the batch's).
-	// Nothing changed.
+	// EvRejected: Cmd, Code, and the command's own Account, Market, Order,
+	// ClientOrderID and Session, echoed as given (a batch item's Account is
+	// the batch's). Nothing changed.
 	EvRejected EventKind = iota + 1
 	// EvAccountCreated: Account.
 	EvAccountCreated
@@ -29,7 +29,7 @@ const (
 	EvWithdrawalFailed
 	// EvOrderAccepted: Account, Market, Order, ClientOrderID, Side, Type, TIF,
 	// PostOnly, STP, Price, Size, Amount (a market buy's quote amount),
-	// ExpiresAt, MakerBps, TakerBps.
+	// ExpiresAt, MakerBps, TakerBps, Session (0: none).
 	EvOrderAccepted
 	// EvOrderAmended: Account, Market, Order, Side, Price, Size (new total),
 	// Remaining, Requeued (lost its place in the queue).
@@ -71,6 +71,25 @@ const (
 	EvAssetExpired
 	// EvSupplyReported: Asset, Amount.
 	EvSupplyReported
+	// EvBookLevel: Market, Side, Price, Size: a price level's new total
+	// resting size (0: the level is gone). One per level whose total
+	// changed, in market, side (buy first) and price order, after the
+	// events that changed it and before the EvBalance events of the same
+	// command (or batch item), so that a market-data feed can keep a
+	// depth book from events alone.
+	EvBookLevel
+	// EvDeadmanSet: Account, Market (0: every market), ExpiresAt (the
+	// deadline; 0: disarmed). A CmdCancelAllAfter reports the switch as it
+	// set it; a switch that fires reports itself disarmed (ExpiresAt 0) with
+	// Reason deadman, after the EvOrderCanceled events of its orders.
+	EvDeadmanSet
+	// EvSessionOpened: Account, Session (the id the engine assigned),
+	// SessionMode.
+	EvSessionOpened
+	// EvSessionClosed: Account, Session, SessionMode. The EvOrderCanceled
+	// events (Reason disconnect) of the orders its closing cancelled come
+	// before it.
+	EvSessionClosed
 	evKindEnd
 )
 
@@ -100,6 +119,10 @@ var eventKindNames = [...]string{
 	EvRedemptionRejected:  "redemption_rejected",
 	EvAssetExpired:        "asset_expired",
 	EvSupplyReported:      "supply_reported",
+	EvBookLevel:           "book_level",
+	EvDeadmanSet:          "deadman_set",
+	EvSessionOpened:       "session_opened",
+	EvSessionClosed:       "session_closed",
 }
 
 func (k EventKind) String() string {
@@ -172,4 +195,7 @@ type Event struct {
 	ClientOrderID ClientOrderID
 	Ref           Ref
 	Symbol        Symbol
+
+	Session     SessionID
+	SessionMode SessionMode
 }

@@ -8,7 +8,8 @@ import (
 
 // fuzzStream turns bytes into a stream of commands of every kind, aimed at
 // a small world (two markets, three traders), so that fuzzing explores
-// matching, amends, expiry, batches and rejections rather than parse errors.
+// matching, amends, expiry, dead-man switches, trading sessions, batches and
+// rejections rather than parse errors.
 type fuzzStream struct {
 	e      *Engine // the engine the stream is applied to, to aim at live orders
 	b      []byte
@@ -157,11 +158,58 @@ func (f *fuzzStream) place() Command {
 	if c.TIF == GTD {
 		c.ExpiresAt = f.now + int64(1+f.n(40))
 	}
+	c.Session = f.sessionRef(c.Account)
+	return c
+}
+
+// sessionRef is mostly an open session of acct, if it has one, else
+// mostly none, and now and then a small id: another account's, a closed
+// one or one never opened.
+func (f *fuzzStream) sessionRef(acct AccountID) SessionID {
+	var own []SessionID
+	for _, s := range f.e.Sessions(nil) {
+		if s.Account == acct {
+			own = append(own, s.ID)
+		}
+	}
+	switch k := f.n(8); {
+	case k == 0:
+		return SessionID(1 + f.n(8))
+	case len(own) > 0:
+		return own[f.n(len(own))]
+	}
+	return 0
+}
+
+// session opens a trader's session in one of the modes (now and then an
+// invalid mode, or for a brand or an unknown account), or, more often when
+// some are open, closes one of the open sessions, mostly by its owner (now
+// and then another account, or an id that is not open).
+func (f *fuzzStream) session() Command {
+	open := f.e.Sessions(nil)
+	if len(open) == 0 || f.n(3) == 0 {
+		c := Command{Kind: CmdOpenSession, Account: AccountID(2 + f.n(3)), SessionMode: SessionMode(1 + f.n(3))}
+		switch f.n(10) {
+		case 0:
+			c.SessionMode = SessionMode(f.n(2) * 4) // 0 or 4
+		case 1:
+			c.Account = AccountID(6 + f.n(4))
+		}
+		return c
+	}
+	c := Command{Kind: CmdCloseSession, Account: AccountID(2 + f.n(3)), Session: SessionID(f.n(8))}
+	if f.n(4) != 0 {
+		s := open[f.n(len(open))]
+		c.Session = s.ID
+		if f.n(6) != 0 {
+			c.Account = s.Account
+		}
+	}
 	return c
 }
 
 func (f *fuzzStream) command() Command {
-	switch f.n(15) {
+	switch f.n(16) {
 	case 0, 1, 2, 3, 4:
 		return f.place()
 	case 5, 6:
@@ -224,9 +272,31 @@ func (f *fuzzStream) command() Command {
 		}
 	case 13:
 		return f.brandCommand()
+	case 14:
+		return f.deadman()
 	default:
+		if f.n(3) != 0 {
+			return f.session()
+		}
 		return Command{Kind: CmdTick}
 	}
+}
+
+// deadman arms (mostly a few time units ahead), re-arms or disarms a
+// trader's dead-man switch for one market, every market (0) or an unknown
+// one (4); now and then at or before the clock, or for an unknown account.
+func (f *fuzzStream) deadman() Command {
+	c := Command{Kind: CmdCancelAllAfter, Account: AccountID(2 + f.n(3)), Market: MarketID(f.n(5))}
+	switch f.n(8) {
+	case 0: // disarm
+	case 1:
+		c.ExpiresAt = f.now - int64(f.n(3)) // at or before the clock (0: disarm)
+	case 2:
+		c.Account, c.ExpiresAt = AccountID(6+f.n(4)), f.now+1 // a brand, or unknown unless created since
+	default:
+		c.ExpiresAt = f.now + int64(1+f.n(30))
+	}
+	return c
 }
 
 // brandCommand is a swap, an issue, a redemption and its settlement, a hub

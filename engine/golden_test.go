@@ -26,6 +26,7 @@ package engine
 //	complete id=N | fail id=N
 //	place ACCT MARKET buy|sell limit PRICE SIZE [gtc|ioc|fok|gtd] [post_only]
 //	      [stp=cancel_taker|cancel_maker|cancel_both] [cid=ID] [expires=DUR|+DUR] [as=LABEL]
+//	      [session=SESSION]
 //	place ACCT MARKET buy|sell market SIZE [ioc|fok] ...
 //	place ACCT MARKET buy market quote=AMOUNT [ioc] ...
 //	      (tif defaults to gtc for limit, ioc for market; side=, type=, tif=, stp=
@@ -33,6 +34,11 @@ package engine
 //	amend ACCT ORDER|cid=ID [price=DEC] [size=DEC]
 //	cancel ACCT ORDER|cid=ID
 //	cancel-all ACCT [MARKET]
+//	cancel-all-after ACCT [MARKET] expires=DUR|+DUR|off   (arm, re-arm or, off, disarm
+//	                            the dead-man switch; no MARKET: every market)
+//	open-session ACCT keep|cancel_own|cancel_all|N [as=LABEL|repeat=N]   (labels like
+//	                            orders: as=, or an automatic sN; repeat=N applies it N times)
+//	close-session ACCT SESSION  (SESSION: a label, or #N)
 //	batch ACCT [repeat=N]       followed by item lines, without the account:
 //	    place MARKET ...  |  cancel ORDER|cid=ID  |  amend ...  |  tick
 //	halt MARKET | resume MARKET | status MARKET open|halted|N
@@ -48,6 +54,9 @@ package engine
 //	book MARKET | order LABEL | balances [ACCT...] | supply      (state, no command)
 //	quote [ACCT] FROM TO AMOUNT    the Quote of that swap (no command)
 //	liabilities SYM | redemption LABEL                         (state, no command)
+//	deadman ACCT [MARKET]       the Deadman query (state, no command)
+//	sessions | session SESSION  the Sessions and Session queries (state, no command)
+//	restart                     replace the engine by Restore(AppendSnapshot()) (no command)
 //
 // supply (state) prints per asset its deposits, completed withdrawals and
 // the sum of all balances, and, when not zero, issued, redeemed (pending
@@ -81,6 +90,7 @@ package engine
 // the last balance event of each balance matches Balance.
 
 import (
+	"encoding/binary"
 	"flag"
 	"fmt"
 	"math/big"
@@ -319,6 +329,9 @@ type goldenRunner struct {
 	redLabels map[string]RedemptionID
 	redNames  map[RedemptionID]string
 	autoRed   int
+	sessLabel map[string]SessionID
+	sessNames map[SessionID]string
+	autoSess  int
 	autoLabel int
 	autoRef   int
 	codes     map[Code]bool
@@ -336,6 +349,8 @@ func goldenNewRunner() *goldenRunner {
 		byQuote:   map[OrderID]bool{},
 		redLabels: map[string]RedemptionID{},
 		redNames:  map[RedemptionID]string{},
+		sessLabel: map[string]SessionID{},
+		sessNames: map[SessionID]string{},
 		codes:     map[Code]bool{},
 	}
 }
@@ -552,6 +567,14 @@ func (r *goldenRunner) acctName(a AccountID) string {
 	return fmt.Sprintf("#%d", a)
 }
 
+// deadmanMarket names a dead-man switch's market: "all" for 0.
+func (r *goldenRunner) deadmanMarket(m MarketID) string {
+	if m == 0 {
+		return "all"
+	}
+	return r.marketName(m)
+}
+
 func (r *goldenRunner) ordName(o OrderID) string {
 	if n, ok := r.orderName[o]; ok {
 		return n
@@ -610,7 +633,10 @@ var (
 	goldenSTPs  = map[string]uint8{
 		"cancel_taker": uint8(CancelTaker), "cancel_maker": uint8(CancelMaker), "cancel_both": uint8(CancelBoth),
 	}
-	goldenStatuses = map[string]uint8{"open": uint8(Open), "halted": uint8(Halted)}
+	goldenStatuses     = map[string]uint8{"open": uint8(Open), "halted": uint8(Halted)}
+	goldenSessionModes = map[string]uint8{
+		"keep": uint8(SessionKeep), "cancel_own": uint8(SessionCancelOwn), "cancel_all": uint8(SessionCancelAll),
+	}
 )
 
 // run executes one block and returns its output lines.
@@ -683,6 +709,69 @@ func (r *goldenRunner) run(b *goldenBlock) ([]string, error) {
 		if out, err = r.liabilities(id); err != nil {
 			return nil, err
 		}
+	case "deadman":
+		if len(a.pos) != 1 && len(a.pos) != 2 {
+			return nil, fmt.Errorf("usage: deadman ACCT [MARKET]")
+		}
+		acct, err := r.account(a.pos[0])
+		if err != nil {
+			return nil, err
+		}
+		var m MarketID
+		if len(a.pos) == 2 {
+			if m, err = r.market(a.pos[1]); err != nil {
+				return nil, err
+			}
+		}
+		s := "deadman " + r.acctName(acct) + " " + r.deadmanMarket(m)
+		if at, armed := r.e.Deadman(acct, m); armed {
+			s += " armed expires=" + goldenFmtTime(at)
+		} else if at != 0 {
+			return nil, fmt.Errorf("Deadman: disarmed with a deadline %d", at)
+		} else {
+			s += " off"
+		}
+		out = []string{s}
+	case "restart":
+		if len(a.pos) != 0 {
+			return nil, fmt.Errorf("usage: restart")
+		}
+		snap := r.e.AppendSnapshot(nil)
+		e2, err := Restore(snap)
+		if err != nil {
+			return nil, fmt.Errorf("restart: %v", err)
+		}
+		if e2.StateHash() != r.e.StateHash() {
+			return nil, fmt.Errorf("restart: the restored engine has another StateHash")
+		}
+		r.e = e2
+		out = []string{fmt.Sprintf("restarted from a version %d snapshot", binary.LittleEndian.Uint16(snap[len(snapshotMagic):]))}
+	case "sessions":
+		if len(a.pos) != 0 {
+			return nil, fmt.Errorf("usage: sessions")
+		}
+		for _, info := range r.e.Sessions(nil) {
+			out = append(out, r.sessionLine(info))
+		}
+		if out == nil {
+			out = []string{"no open session"}
+		}
+	case "session":
+		if len(a.pos) != 1 {
+			return nil, fmt.Errorf("usage: session SESSION")
+		}
+		id, err := r.session(a.pos[0])
+		if err != nil {
+			return nil, err
+		}
+		if info, ok := r.e.Session(id); ok {
+			if info.ID != id {
+				return nil, fmt.Errorf("Session(%d) returned session %d", id, info.ID)
+			}
+			out = []string{r.sessionLine(info)}
+		} else {
+			out = []string{r.sessionName(id) + " is not open"}
+		}
 	case "redemption":
 		if len(a.pos) != 1 {
 			return nil, fmt.Errorf("usage: redemption LABEL")
@@ -702,6 +791,7 @@ func (r *goldenRunner) run(b *goldenBlock) ([]string, error) {
 	cmd := Command{}
 	labels := map[uint16]string{}
 	pos := a.pos
+	times := 1 // open-session repeat=N: the command applied N times
 	need := func(n int, usage string) error {
 		if len(pos) != n {
 			return fmt.Errorf("usage: %s %s", name, usage)
@@ -944,6 +1034,68 @@ func (r *goldenRunner) run(b *goldenBlock) ([]string, error) {
 				return nil, err
 			}
 		}
+	case "cancel-all-after":
+		if len(pos) != 1 && len(pos) != 2 {
+			return nil, fmt.Errorf("usage: cancel-all-after ACCT [MARKET] expires=DUR|+DUR|off")
+		}
+		cmd.Kind = CmdCancelAllAfter
+		if cmd.Account, err = r.account(pos[0]); err != nil {
+			return nil, err
+		}
+		if len(pos) == 2 {
+			if cmd.Market, err = r.market(pos[1]); err != nil {
+				return nil, err
+			}
+		}
+		exp, ok := a.get("expires")
+		if !ok {
+			return nil, fmt.Errorf("expires= missing (expires=off disarms)")
+		}
+		if exp != "off" {
+			at, err := goldenParseTime(exp, r.clock)
+			if err != nil {
+				return nil, fmt.Errorf("expires=: %v", err)
+			}
+			cmd.ExpiresAt = goldenEpoch + at
+		}
+	case "open-session":
+		if err := need(2, "ACCT keep|cancel_own|cancel_all|N [as=LABEL]"); err != nil {
+			return nil, err
+		}
+		cmd.Kind = CmdOpenSession
+		if cmd.Account, err = r.account(pos[0]); err != nil {
+			return nil, err
+		}
+		m, err := goldenEnum(pos[1], goldenSessionModes)
+		if err != nil {
+			return nil, err
+		}
+		cmd.SessionMode = SessionMode(m)
+		if s, ok := a.get("repeat"); ok {
+			if times, err = strconv.Atoi(s); err != nil || times < 1 {
+				return nil, fmt.Errorf("repeat=%q", s)
+			}
+		}
+		if label, ok := a.get("as"); ok {
+			if times > 1 {
+				return nil, fmt.Errorf("as= names one session, not repeat=%d", times)
+			}
+			if _, dup := r.sessLabel[label]; dup || label == "" || strings.HasPrefix(label, "#") {
+				return nil, fmt.Errorf("session label %q already used", label)
+			}
+			labels[0] = label
+		}
+	case "close-session":
+		if err := need(2, "ACCT SESSION"); err != nil {
+			return nil, err
+		}
+		cmd.Kind = CmdCloseSession
+		if cmd.Account, err = r.account(pos[0]); err != nil {
+			return nil, err
+		}
+		if cmd.Session, err = r.session(pos[1]); err != nil {
+			return nil, err
+		}
 	case "batch":
 		if err := need(1, "ACCT [repeat=N], then item lines"); err != nil {
 			return nil, err
@@ -1006,7 +1158,16 @@ func (r *goldenRunner) run(b *goldenBlock) ([]string, error) {
 	if err := a.unused(); err != nil {
 		return nil, err
 	}
-	return r.apply(&cmd, labels)
+	out, err = r.apply(&cmd, labels)
+	for i := 1; i < times && err == nil; i++ { // the same command again, 1ns later
+		r.seq++
+		r.clock++
+		cmd.Seq, cmd.Time = r.seq, goldenEpoch+r.clock
+		var more []string
+		more, err = r.apply(&cmd, labels)
+		out = append(out, more...)
+	}
+	return out, err
 }
 
 var goldenKinds = map[string]uint8{"token": uint8(Token), "points": uint8(Points), "coupon": uint8(Coupon)}
@@ -1267,6 +1428,11 @@ func (r *goldenRunner) buildOrderCmd(cmd *Command, name string, pos []string, a 
 		}
 		cmd.ExpiresAt = goldenEpoch + at
 	}
+	if s, ok := a.get("session"); ok {
+		if cmd.Session, err = r.session(s); err != nil {
+			return "", err
+		}
+	}
 	label, _ := a.get("as")
 	if label != "" {
 		if _, dup := r.labels[label]; dup || strings.HasPrefix(label, "#") {
@@ -1356,6 +1522,9 @@ func (r *goldenRunner) format(ev *Event, cmd *Command, labels map[uint16]string)
 		}
 		if !ev.ClientOrderID.IsZero() {
 			s += fmt.Sprintf(" cid=%q", ev.ClientOrderID.String())
+		}
+		if ev.Session != 0 {
+			s += " session=" + r.sessionName(ev.Session)
 		}
 		return s, nil
 	case EvAccountCreated:
@@ -1474,6 +1643,9 @@ func (r *goldenRunner) format(ev *Event, cmd *Command, labels map[uint16]string)
 		if ev.ExpiresAt != 0 {
 			s += " expires=" + goldenFmtTime(ev.ExpiresAt)
 		}
+		if ev.Session != 0 {
+			s += " session=" + r.sessionName(ev.Session)
+		}
 		return s + fmt.Sprintf(" bps=%d/%d", ev.MakerBps, ev.TakerBps), nil
 	case EvOrderAmended:
 		s := fmt.Sprintf("amended %s/%s %v %s size=%s remaining=%s", r.acctName(ev.Account), r.ordName(ev.Order),
@@ -1508,6 +1680,53 @@ func (r *goldenRunner) format(ev *Event, cmd *Command, labels map[uint16]string)
 	case EvOrderExpired:
 		return fmt.Sprintf("expired %s/%s %v remaining=%s seq=%d", r.acctName(ev.Account), r.ordName(ev.Order),
 			ev.Side, goldenFmtDec(ev.Remaining, bs), ev.Seq), nil
+	case EvBookLevel:
+		return fmt.Sprintf("level %s %v %s size=%s", r.marketName(ev.Market), ev.Side,
+			goldenFmtDec(ev.Price, ps), goldenFmtDec(ev.Size, bs)), nil
+	case EvDeadmanSet:
+		s := fmt.Sprintf("deadman_set %s %s", r.acctName(ev.Account), r.deadmanMarket(ev.Market))
+		if ev.ExpiresAt != 0 {
+			s += " expires=" + goldenFmtTime(ev.ExpiresAt)
+		} else {
+			s += " off"
+		}
+		switch ev.Reason {
+		case 0:
+			if cmd.Kind != CmdCancelAllAfter {
+				return "", fmt.Errorf("deadman_set without reason by a %v", cmd.Kind)
+			}
+		case ReasonDeadman:
+			if ev.ExpiresAt != 0 {
+				return "", fmt.Errorf("a fired switch still armed")
+			}
+			s += " fired"
+		default:
+			return "", fmt.Errorf("deadman_set with reason %v", ev.Reason)
+		}
+		return s, nil
+	case EvSessionOpened:
+		label := labels[0]
+		if cmd.Kind != CmdOpenSession {
+			return "", fmt.Errorf("session_opened by a %v", cmd.Kind)
+		}
+		for label == "" {
+			r.autoSess++
+			label = fmt.Sprintf("s%d", r.autoSess)
+			if _, used := r.sessLabel[label]; used {
+				label = ""
+			}
+		}
+		if _, dup := r.sessNames[ev.Session]; dup || ev.Session == 0 {
+			return "", fmt.Errorf("session id %d opened twice", ev.Session)
+		}
+		r.sessLabel[label] = ev.Session
+		r.sessNames[ev.Session] = label
+		return fmt.Sprintf("session_opened %s/%s %v", r.acctName(ev.Account), label, ev.SessionMode), nil
+	case EvSessionClosed:
+		if cmd.Kind != CmdCloseSession {
+			return "", fmt.Errorf("session_closed by a %v", cmd.Kind)
+		}
+		return fmt.Sprintf("session_closed %s/%s %v", r.acctName(ev.Account), r.sessionName(ev.Session), ev.SessionMode), nil
 	case EvBalance:
 		sc := r.scale(ev.Asset)
 		return fmt.Sprintf("balance %s %s avail=%s held=%s", r.acctName(ev.Account), r.assetName(ev.Asset),
@@ -1590,7 +1809,36 @@ func (r *goldenRunner) orderLine(id OrderID) string {
 	if o.ExpiresAt != 0 {
 		s += " expires=" + goldenFmtTime(o.ExpiresAt)
 	}
+	if o.Session != 0 {
+		s += " session=" + r.sessionName(o.Session)
+		if _, open := r.e.Session(o.Session); !open {
+			s += "(closed)"
+		}
+	}
 	return s + fmt.Sprintf(" bps=%d/%d", o.MakerBps, o.TakerBps)
+}
+
+func (r *goldenRunner) session(s string) (SessionID, error) {
+	if n, raw, err := goldenRawID(s); raw {
+		return SessionID(n), err
+	}
+	id, ok := r.sessLabel[s]
+	if !ok {
+		return 0, fmt.Errorf("unknown session label %q", s)
+	}
+	return id, nil
+}
+
+func (r *goldenRunner) sessionName(id SessionID) string {
+	if n, ok := r.sessNames[id]; ok {
+		return n
+	}
+	return fmt.Sprintf("#%d", id)
+}
+
+// sessionLine describes an open session.
+func (r *goldenRunner) sessionLine(info SessionInfo) string {
+	return fmt.Sprintf("session %s/%s %v", r.acctName(info.Account), r.sessionName(info.ID), info.Mode)
 }
 
 func (r *goldenRunner) assetIDs() []AssetID {

@@ -8,9 +8,14 @@ import (
 // CheckInvariants verifies the whole state: every book sorted, not crossed
 // and FIFO within each level, level totals, the order indexes, every hold
 // equal to what its resting orders and pending withdrawals need, no negative
-// balance, and per asset the sum of all balances equal to deposits minus
-// completed withdrawals. It is expensive (it walks everything): tests call it
-// after every command.
+// balance, per asset the sum of all balances equal to deposits minus
+// completed withdrawals, the dead-man switches (indexed, on known
+// accounts and markets, none past its deadline), and the trading sessions
+// (each open one on a known account, at most MaxSessionsPerAccount per
+// account, its order list naming exactly the resting orders placed in it;
+// every other resting order's session, if any, was opened and has closed,
+// and the order is in no list). It is expensive (it walks everything):
+// tests call it after every command.
 func (e *Engine) CheckInvariants() error {
 	need := make(map[touch]int64) // held required per account and asset
 	seen := 0
@@ -94,7 +99,10 @@ func (e *Engine) CheckInvariants() error {
 			return errors.New("hub list does not match the assets")
 		}
 	}
-	return nil
+	if err := e.checkDeadmen(); err != nil {
+		return err
+	}
+	return e.checkSessions()
 }
 
 // checkExpired checks that an expired coupon has no available balance

@@ -49,7 +49,7 @@ func (e *Engine) placeOrder(cmd *Command) {
 	o := &e.orders[s]
 	o.account, o.market, o.side, o.tif, o.postOnly, o.stp = cmd.Account, m.id, cmd.Side, cmd.TIF, cmd.PostOnly, cmd.STP
 	o.ticks, o.sizeLots, o.remLots = t.limit, t.lots, t.lots
-	o.makerBps, o.takerBps, o.expiresAt = m.makerBps, m.takerBps, cmd.ExpiresAt
+	o.makerBps, o.takerBps, o.expiresAt, o.session = m.makerBps, m.takerBps, cmd.ExpiresAt, cmd.Session
 	t.order = o.id
 
 	ev := e.event(EvOrderAccepted)
@@ -59,7 +59,7 @@ func (e *Engine) placeOrder(cmd *Command) {
 	}
 	ev.Side, ev.Type, ev.TIF, ev.PostOnly, ev.STP = o.side, cmd.Type, o.tif, o.postOnly, o.stp
 	ev.Price, ev.Size, ev.Amount, ev.ExpiresAt = cmd.Price, cmd.Size, cmd.QuoteAmount, cmd.ExpiresAt
-	ev.MakerBps, ev.TakerBps = o.makerBps, o.takerBps
+	ev.MakerBps, ev.TakerBps, ev.Session = o.makerBps, o.takerBps, o.session
 
 	e.walk(m, &t, false)
 	e.settleTaker(m, s, &t, true)
@@ -70,6 +70,9 @@ func (e *Engine) placeOrder(cmd *Command) {
 func (e *Engine) checkPlace(cmd *Command) (*market, Code) {
 	if !e.hasAccount(cmd.Account) {
 		return nil, CodeUnknownAccount
+	}
+	if cmd.Session != 0 && e.session(cmd.Account, cmd.Session) == nil {
+		return nil, CodeUnknownSession
 	}
 	m := e.market(cmd.Market)
 	switch {
@@ -342,7 +345,10 @@ func (e *Engine) fill(m *market, t *taker, s uint32, ticks, f, n, takerFee int64
 	makerFee := c - mk.feeCharged
 	mk.feeCharged = c
 	mk.remLots -= f
-	m.opposite(t.side).levels[len(m.opposite(t.side).levels)-1].lots -= f
+	opp := m.opposite(t.side)
+	lv := &opp.levels[len(opp.levels)-1]
+	e.touchLevel(m, mk.side, lv.ticks, lv.lots)
+	lv.lots -= f
 
 	size := f * m.lot
 	if t.side == Buy {
@@ -492,7 +498,9 @@ func (e *Engine) amendOrder(cmd *Command) {
 
 	b := e.bal(o.account, payAsset)
 	if !requeue {
-		m.book(o.side).levels[levelIndex(m.book(o.side), o.ticks)].lots -= o.remLots - remLots
+		lv := &m.book(o.side).levels[levelIndex(m.book(o.side), o.ticks)]
+		e.touchLevel(m, o.side, o.ticks, lv.lots)
+		lv.lots -= o.remLots - remLots
 		o.sizeLots, o.remLots = sizeLots, remLots
 		hold := restHold(m, o)
 		b.held -= o.hold - hold
@@ -587,12 +595,7 @@ func (e *Engine) cancelAll(cmd *Command) {
 		e.reject(cmd, CodeUnknownMarket)
 		return
 	}
-	e.slots = e.slots[:0]
-	for s := e.accounts[cmd.Account].orders; s != noSlot; s = e.orders[s].anext {
-		if cmd.Market == 0 || e.orders[s].market == cmd.Market {
-			e.slots = append(e.slots, s)
-		}
-	}
+	e.collectOrders(cmd.Account, cmd.Market)
 	e.cancelSlots(ReasonRequested)
 }
 

@@ -25,6 +25,10 @@ type OrderInfo struct {
 	FeeCharged         int64
 	ExpiresAt          int64
 	MakerBps, TakerBps int32
+	// Session is the trading session it was placed in (0: none). An order
+	// of a SessionKeep session that has closed keeps the id as history:
+	// Session(o.Session) then finds nothing.
+	Session SessionID
 }
 
 // AssetInfo describes an asset.
@@ -149,6 +153,19 @@ func (e *Engine) Order(id OrderID) (OrderInfo, bool) {
 	return e.orderInfo(s), true
 }
 
+// OrderByClientID returns account's resting order named cid (the zero
+// cid names none).
+func (e *Engine) OrderByClientID(account AccountID, cid ClientOrderID) (OrderInfo, bool) {
+	if cid.IsZero() {
+		return OrderInfo{}, false
+	}
+	s, ok := e.clientIDs[clientKey{account, cid}]
+	if !ok {
+		return OrderInfo{}, false
+	}
+	return e.orderInfo(s), true
+}
+
 func (e *Engine) orderInfo(s uint32) OrderInfo {
 	o := &e.orders[s]
 	m := &e.markets[o.market]
@@ -157,6 +174,12 @@ func (e *Engine) orderInfo(s uint32) OrderInfo {
 		PostOnly: o.postOnly, STP: o.stp, ClientOrderID: o.clientID,
 		Price: o.ticks * m.tick, Size: o.sizeLots * m.lot, Remaining: o.remLots * m.lot,
 		Hold: o.hold, FeeCharged: o.feeCharged, ExpiresAt: o.expiresAt,
-		MakerBps: o.makerBps, TakerBps: o.takerBps,
+		MakerBps: o.makerBps, TakerBps: o.takerBps, Session: o.session,
 	}
+}
+
+// Deadman returns the deadline of an account's dead-man switch for a market
+// (0: its switch for every market), and whether that switch is armed.
+func (e *Engine) Deadman(account AccountID, market MarketID) (expiresAt int64, armed bool) {
+	return e.deadmen.get(deadmanKey{account, market})
 }

@@ -12,7 +12,13 @@ package engine
 // below their minimum, beyond the balance), issues (by the brand or not,
 // repeated refs), redemptions and their fulfilment or rejection, SetHub,
 // ReportSupply, CreateAsset with valid and invalid kinds, brands and
-// expiries, and time jumps across coupon expiries. Redemption receipts are
+// expiries, time jumps across coupon expiries, and dead-man switches
+// (CancelAllAfter: armed, re-armed, disarmed, rejected, fired by later
+// commands), compared with Deadman for every account and market, and
+// trading sessions (opened in every mode, refused for an invalid mode, an
+// unknown account or past the bound; orders and batch items placed in own,
+// other accounts', closed and unknown sessions; closed by their owner or
+// not), compared with Sessions and Session after every command. Redemption receipts are
 // opaque: the test only checks that they are unique and that a redemption's
 // later events and Redemption() carry the receipt of its creation.
 
@@ -22,6 +28,7 @@ import (
 	"math"
 	"math/bits"
 	"reflect"
+	"slices"
 	"strconv"
 	"strings"
 	"sync/atomic"
@@ -45,7 +52,7 @@ var (
 	rapidCommandCount atomic.Int64
 	rapidEventCount   [evKindEnd]atomic.Int64
 	rapidCodeCount    [codeEnd]atomic.Int64
-	rapidReasonCount  [ReasonAssetExpired + 1]atomic.Int64
+	rapidReasonCount  [ReasonDisconnect + 1]atomic.Int64
 	rapidQuoteCodes   [codeEnd]atomic.Int64
 	rapidQuoteRoutes  [3]atomic.Int64 // quotes found: direct, via a hub; BestOut past int64
 	rapidSwapRoutes   [2]atomic.Int64 // swaps executed: direct, via a hub
@@ -56,6 +63,8 @@ var (
 	rapidRestingMax   atomic.Int64
 	rapidIDOrder      atomic.Int64
 	rapidBigFees      atomic.Int64
+	rapidDeadmen      [2]atomic.Int64 // dead-man switches fired; orders they cancelled
+	rapidSessions     [3]atomic.Int64 // sessions closed; orders their closing cancelled; opens refused as too many
 )
 
 func TestRapidAgainstReference(t *testing.T) {
@@ -77,6 +86,11 @@ func TestRapidAgainstReference(t *testing.T) {
 		defer func() {
 			rapidIDOrder.Add(int64(h.ref.idOrderMattered))
 			rapidBigFees.Add(int64(h.ref.bigFees))
+			rapidDeadmen[0].Add(int64(h.ref.deadmenFired))
+			rapidDeadmen[1].Add(int64(h.ref.deadmanCancels))
+			rapidSessions[0].Add(int64(h.ref.sessionsClosed))
+			rapidSessions[1].Add(int64(h.ref.disconnectCancels))
+			rapidSessions[2].Add(int64(h.ref.tooManySessions))
 		}()
 		for i := 0; i < steps; i++ {
 			// Almost never true, but shrinking drives it to 0: it lets rapid
@@ -101,7 +115,7 @@ func TestRapidAgainstReference(t *testing.T) {
 	}
 	t.Logf("rejections:%s", b.String())
 	b.Reset()
-	for r := ReasonRequested; r <= ReasonAssetExpired; r++ {
+	for r := ReasonRequested; r <= ReasonDisconnect; r++ {
 		fmt.Fprintf(&b, " %v=%d", r, rapidReasonCount[r].Load())
 	}
 	t.Logf("cancel reasons:%s", b.String())
@@ -117,6 +131,15 @@ func TestRapidAgainstReference(t *testing.T) {
 		rapidSwapRoutes[0].Load(), rapidSwapRoutes[1].Load(), rapidSwapHubLeft.Load(), rapidSwapUnspent.Load(), rapidExpiries.Load())
 	t.Logf("expiries/cancel-alls where OrderID order is not placement order: %d", rapidIDOrder.Load())
 	t.Logf("fills with a fee numerator past 2^64: %d", rapidBigFees.Load())
+	t.Logf("dead-man switches fired: %d, cancelling %d orders", rapidDeadmen[0].Load(), rapidDeadmen[1].Load())
+	if rapidCommandCount.Load() >= 10_000 && (rapidDeadmen[0].Load() == 0 || rapidDeadmen[1].Load() == 0) {
+		t.Errorf("no dead-man switch fired on an order: the generator does not exercise them")
+	}
+	t.Logf("sessions closed: %d, cancelling %d orders; opens refused as too many: %d",
+		rapidSessions[0].Load(), rapidSessions[1].Load(), rapidSessions[2].Load())
+	if rapidCommandCount.Load() >= 10_000 && (rapidSessions[0].Load() == 0 || rapidSessions[1].Load() == 0) {
+		t.Errorf("no session closed with orders: the generator does not exercise them")
+	}
 	t.Logf("resting orders: mean %.1f, max %d", float64(rapidRestingSum.Load())/float64(max(1, rapidCommandCount.Load())), rapidRestingMax.Load())
 }
 
@@ -304,7 +327,7 @@ func (h *rapidHarness) run(cmd Command) {
 		if ev.Kind == EvRejected && ev.Code < codeEnd {
 			rapidCodeCount[ev.Code].Add(1)
 		}
-		if ev.Kind == EvOrderCanceled && ev.Reason <= ReasonAssetExpired {
+		if ev.Kind == EvOrderCanceled && ev.Reason <= ReasonDisconnect {
 			rapidReasonCount[ev.Reason].Add(1)
 		}
 		if ev.Kind == EvSwapped {
@@ -486,6 +509,29 @@ func (h *rapidHarness) compareState() {
 	if err := m.conservation(snap); err != nil {
 		h.fail("%v", err)
 	}
+	var wantSessions []SessionInfo
+	for _, id := range m.sessionIDs() {
+		wantSessions = append(wantSessions, SessionInfo{ID: id, Account: m.sessions[id].account, Mode: m.sessions[id].mode})
+	}
+	if got := e.Sessions(nil); !reflect.DeepEqual(got, wantSessions) {
+		h.fail("Sessions():\n  engine %+v\n  model  %+v", got, wantSessions)
+	}
+	for id := SessionID(0); id <= m.lastSession+1; id++ {
+		got, found := e.Session(id)
+		ms, open := m.sessions[id]
+		if want := (SessionInfo{ID: id, Account: ms.account, Mode: ms.mode}); found != open || open && got != want || !open && got != (SessionInfo{}) {
+			h.fail("Session(%d): engine %+v %v, model %+v %v", id, got, found, ms, open)
+		}
+	}
+	for a := AccountID(0); int(a) <= m.nAccounts+1; a++ {
+		for mk := MarketID(0); int(mk) <= len(m.markets)+1; mk++ {
+			at, armed := e.Deadman(a, mk)
+			wat, warmed := m.deadman[refDeadmanKey{a, mk}]
+			if at != wat || armed != warmed {
+				h.fail("Deadman(%d, %d): engine %d %v, model %d %v", a, mk, at, armed, wat, warmed)
+			}
+		}
+	}
 	var infos []OrderInfo
 	var levels []Level
 	for i := range m.markets {
@@ -508,7 +554,7 @@ func (h *rapidHarness) compareState() {
 					ID: OrderID(o.id), Account: o.account, Market: o.market, Side: o.side, TIF: o.tif,
 					PostOnly: o.postOnly, STP: o.stp, ClientOrderID: o.clientID, Price: o.price,
 					Size: o.size, Remaining: o.rem, Hold: m.hold(o), FeeCharged: o.feeCharged,
-					ExpiresAt: o.expiresAt, MakerBps: o.makerBps, TakerBps: o.takerBps,
+					ExpiresAt: o.expiresAt, MakerBps: o.makerBps, TakerBps: o.takerBps, Session: o.session,
 				}
 				if single, found := e.Order(g.ID); !found || single != g {
 					h.failBook(mk.id, side, infos, want, fmt.Sprintf("Order(%#x) = %+v, %v; BookOrders has %+v", uint64(g.ID), single, found, g))
@@ -824,7 +870,7 @@ func (h *rapidHarness) step() {
 			status = 30 // resume soon
 		}
 	}
-	switch h.pick("action", 4, 50, 12, 8, 2, 6, 5, 3, 3, 2, status, 1, 2, 1, 20, 3, 3, 3, 1, 1, 1, 1, 20) {
+	switch h.pick("action", 4, 50, 12, 8, 2, 6, 5, 3, 3, 2, status, 1, 2, 1, 20, 3, 3, 3, 1, 1, 1, 1, 20, 2, 4) {
 	case 0:
 		h.exec(Command{Kind: CmdTick})
 	case 1:
@@ -934,12 +980,141 @@ func (h *rapidHarness) step() {
 		if h.chance(30, "create market") { // often a duplicate, or on an expired coupon
 			a, b := h.swapPair()
 			h.exec(Command{Kind: CmdCreateMarket, Base: a, Quote: b, Tick: 1, Lot: 1000, MinSize: 1000})
+			if n := len(h.ref.markets); n > len(h.mkts) { // it was created: orders may rest on it
+				mk := h.ref.markets[n-1]
+				mid := int64(20)
+				for mid > 2 && mid*mk.k > 1_000_000 {
+					mid /= 2
+				}
+				h.mkts = append(h.mkts, rapidMarketGen{id: mk.id, mid: mid, tick: mk.tick, lot: mk.lot, minLots: mk.minSize / mk.lot})
+			}
 			break
 		}
 		h.exec(h.createAssetCmd())
 	case 22:
 		h.exec(h.makerCmd())
+	case 23:
+		h.exec(h.deadmanCmd())
+	case 24:
+		if h.chance(3, "session burst") { // a trader opens sessions up to the bound, and one more
+			acct := h.trader()
+			for i := h.intn(60, 66, "burst"); i > 0; i-- {
+				h.exec(Command{Kind: CmdOpenSession, Account: acct, SessionMode: SessionMode(h.intn(1, 3, "session mode"))})
+			}
+			break
+		}
+		h.exec(h.sessionCmd())
 	}
+}
+
+// sessionCmd opens a trader's session in one of the modes (now and then
+// with an invalid mode or for an unknown account), or closes an open one,
+// mostly by its owner (now and then by another account, or one closed,
+// never opened, 0, or for an unknown account).
+func (h *rapidHarness) sessionCmd() Command {
+	ids := h.ref.sessionIDs()
+	if len(ids) == 0 || h.chance(45, "open session") {
+		cmd := Command{Kind: CmdOpenSession, Account: h.trader(), SessionMode: SessionMode(h.intn(1, 3, "session mode"))}
+		switch h.pick("open oddity", 90, 6, 4) {
+		case 1:
+			cmd.SessionMode = rapidOneOf(h, "bad mode", SessionMode(0), SessionCancelAll+1, 200)
+		case 2:
+			cmd.Account = AccountID(h.ref.nAccounts + 1)
+		}
+		return cmd
+	}
+	id := rapidOneOf(h, "session to close", ids...)
+	cmd := Command{Kind: CmdCloseSession, Account: h.ref.sessions[id].account, Session: id}
+	switch h.pick("close oddity", 84, 5, 4, 3, 2, 2) {
+	case 1:
+		cmd.Account = h.otherTrader(cmd.Account)
+	case 2: // closed already, or still open
+		cmd.Session = SessionID(h.u64(1, uint64(h.ref.lastSession), "any session"))
+	case 3:
+		cmd.Session = h.ref.lastSession + 1
+	case 4:
+		cmd.Session = 0
+	case 5:
+		cmd.Account = AccountID(h.ref.nAccounts + 1)
+	}
+	return cmd
+}
+
+// sessionFor is the Session of a placement by acct: mostly none or one of
+// its open sessions, now and then another account's, a closed one or one
+// never opened.
+func (h *rapidHarness) sessionFor(acct AccountID) SessionID {
+	var own, other []SessionID
+	for _, id := range h.ref.sessionIDs() {
+		if h.ref.sessions[id].account == acct {
+			own = append(own, id)
+		} else {
+			other = append(other, id)
+		}
+	}
+	switch h.pick("order session", 55, 37, 3, 3, 2) {
+	case 1:
+		if len(own) > 0 {
+			return rapidOneOf(h, "own session", own...)
+		}
+	case 2:
+		if len(other) > 0 {
+			return rapidOneOf(h, "other session", other...)
+		}
+	case 3:
+		if h.ref.lastSession > 0 {
+			return SessionID(h.u64(1, uint64(h.ref.lastSession), "any session"))
+		}
+	case 4:
+		return h.ref.lastSession + 1
+	}
+	return 0
+}
+
+// deadmanCmd arms, re-arms (a heartbeat) or disarms a trader's dead-man
+// switch for a market or every market, with now and then an unknown
+// account or market, or a deadline at or before the clock (also one
+// between a command's past time and the clock).
+func (h *rapidHarness) deadmanCmd() Command {
+	cmd := Command{Kind: CmdCancelAllAfter, Account: h.trader()}
+	switch h.pick("deadman market", 5, 5, 1) {
+	case 1:
+		cmd.Market = h.market().id
+	case 2:
+		cmd.Market = MarketID(len(h.ref.markets) + 1)
+	}
+	if h.chance(3, "deadman unknown account") {
+		cmd.Account = AccountID(h.ref.nAccounts + 1)
+	}
+	switch h.pick("deadman deadline", 60, 15, 12, 5, 5, 3) {
+	case 0: // a few steps ahead
+		cmd.ExpiresAt = h.now + h.unit*h.i64(1, 80, "deadman units") - h.i64(0, 1, "deadman ns")
+	case 1: // the deadline of an armed switch (ties fire by account, then market)
+		var ats []int64
+		for _, at := range h.ref.deadman {
+			ats = append(ats, at)
+		}
+		slices.Sort(ats)
+		cmd.ExpiresAt = h.now + h.unit
+		if len(ats) > 0 {
+			cmd.ExpiresAt = rapidOneOf(h, "deadman tie", ats...)
+		}
+	case 2:
+		cmd.ExpiresAt = 0
+	case 3: // at the clock, or before
+		cmd.ExpiresAt = h.now - h.unit*h.i64(0, 2, "deadman past")
+	case 4: // this command stamped in the past, its deadline between its time and the clock
+		h.back = h.i64(2, 20, "deadman back units") * h.unit
+		cmd.ExpiresAt = h.now - h.unit*h.i64(0, 1, "deadman behind")
+	case 5: // exactly when an armed switch fires: it fires first
+		for k, at := range h.ref.deadman {
+			if k.account == cmd.Account {
+				h.now = max(h.now, at)
+			}
+		}
+		cmd.ExpiresAt = h.now + h.unit
+	}
+	return cmd
 }
 
 // anyAsset returns an asset id, now and then an unknown one.
@@ -1247,6 +1422,7 @@ func (h *rapidHarness) placeCmd(acct AccountID, inBatch bool) Command {
 	cmd := Command{Kind: CmdPlaceOrder, Account: acct, Market: g.id, Side: side, Type: Limit, TIF: GTC,
 		Price: h.limitPrice(g, side), Size: h.lots(g) * g.lot}
 	cmd.STP = SelfTradePrevention(h.pick("stp", 6, 2, 2))
+	cmd.Session = h.sessionFor(acct)
 	if h.whales[acct] && h.chance(50, "whale size") {
 		mk := h.ref.market(g.id)
 		maxLots := math.MaxInt64 / 10 / ((g.mid + 6) * mk.k)

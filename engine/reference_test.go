@@ -65,6 +65,16 @@ package engine
 //     for each, its markets in id order: the market's EvMarketStatus
 //     (only if it was open, see refHaltEvenIfHalted), then that market's orders in OrderID
 //     order, then EvAssetExpired.
+//   - Dead-man switches (doc.go, Dead-man switch) are a plain map from
+//     (account, market) to deadline; the due ones are found by scanning it
+//     and fire after the coupon expiries, in the same balance phase.
+//   - Trading sessions (doc.go, Sessions) are a plain map from id to
+//     account and mode; an order remembers its session id, and closing a
+//     session finds its orders by scanning the book for that id (ids are
+//     never reused) or, for cancel_all, for the account. A placement's
+//     unknown_session comes right after unknown_account; OpenSession checks
+//     account, mode, then the bound; CloseSession account, then session.
+//     EvSessionClosed carries the mode; a rejection echoes Session.
 
 import (
 	"fmt"
@@ -133,6 +143,17 @@ type refOrder struct {
 	feeCharged         int64
 	expiresAt          int64
 	prio               uint64 // time priority, increasing
+	session            SessionID
+}
+
+type refDeadmanKey struct {
+	account AccountID
+	market  MarketID // 0: every market
+}
+
+type refSession struct {
+	account AccountID
+	mode    SessionMode
 }
 
 type refWithdrawal struct {
@@ -156,6 +177,9 @@ type refModel struct {
 	issues      map[refIssueKey]bool
 	redemptions map[RedemptionID]*refRedemption // every one ever created
 	nRedemption RedemptionID                    // the last id assigned
+	deadman     map[refDeadmanKey]int64         // armed dead-man switches: their deadlines
+	sessions    map[SessionID]refSession        // open trading sessions
+	lastSession SessionID                       // the last session id assigned
 	nextID      uint64
 	nextPrio    uint64
 
@@ -166,6 +190,12 @@ type refModel struct {
 	idOrderMattered int
 	// bigFees counts fills where an order's fee numerator passed 2^64.
 	bigFees int
+	// deadmenFired and deadmanCancels count dead-man switches fired and the
+	// orders they cancelled.
+	deadmenFired, deadmanCancels int
+	// sessionsClosed and disconnectCancels count sessions closed and the
+	// orders their closing cancelled; tooManySessions the refused opens.
+	sessionsClosed, disconnectCancels, tooManySessions int
 
 	// stamping of the current command
 	seq  uint64
@@ -181,6 +211,8 @@ func refNewModel(engID func(uint64) OrderID) *refModel {
 		deposits:    map[Ref]bool{},
 		issues:      map[refIssueKey]bool{},
 		redemptions: map[RedemptionID]*refRedemption{},
+		deadman:     map[refDeadmanKey]int64{},
+		sessions:    map[SessionID]refSession{},
 		engID:       engID,
 	}
 }
@@ -295,6 +327,62 @@ func (m *refModel) snapshot() refSnapshot {
 	return s
 }
 
+// refMark is what a phase's events are computed against: the balances and
+// the depth before it.
+type refMark struct {
+	balances refSnapshot
+	levels   map[refLevelKey]int64
+}
+
+type refLevelKey struct {
+	market MarketID
+	side   Side
+	price  int64
+}
+
+func (m *refModel) mark() refMark { return refMark{m.snapshot(), m.depth()} }
+
+// depth totals the resting size of every price level.
+func (m *refModel) depth() map[refLevelKey]int64 {
+	d := make(map[refLevelKey]int64)
+	for _, o := range m.book {
+		d[refLevelKey{o.market, o.side, o.price}] += o.rem
+	}
+	return d
+}
+
+// emitChanges reports what changed since before: every price level whose
+// total differs, by market, side and price, then the balances.
+func (m *refModel) emitChanges(before refMark) {
+	after := m.depth()
+	var keys []refLevelKey
+	for k, v := range after {
+		if before.levels[k] != v {
+			keys = append(keys, k)
+		}
+	}
+	for k := range before.levels {
+		if _, ok := after[k]; !ok {
+			keys = append(keys, k)
+		}
+	}
+	sort.Slice(keys, func(i, j int) bool {
+		a, b := keys[i], keys[j]
+		if a.market != b.market {
+			return a.market < b.market
+		}
+		if a.side != b.side {
+			return a.side < b.side
+		}
+		return a.price < b.price
+	})
+	for _, k := range keys {
+		ev := m.event(EvBookLevel)
+		ev.Market, ev.Side, ev.Price, ev.Size = k.market, k.side, k.price, after[k]
+	}
+	m.emitBalances(before.balances)
+}
+
 // emitBalances reports every balance that differs from before, by account
 // then asset.
 func (m *refModel) emitBalances(before refSnapshot) {
@@ -328,6 +416,7 @@ func (m *refModel) reject(cmd *Command, code Code) {
 	ev := m.event(EvRejected)
 	ev.Cmd, ev.Code = cmd.Kind, code
 	ev.Account, ev.Market, ev.Order, ev.ClientOrderID = cmd.Account, cmd.Market, cmd.Order, cmd.ClientOrderID
+	ev.Session = cmd.Session
 }
 
 // ---- apply ----
@@ -346,18 +435,19 @@ func (m *refModel) apply(cmd *Command) []Event {
 		m.now = cmd.Time
 	}
 	// Phase 1: expiries.
-	snap := m.snapshot()
+	snap := m.mark()
 	m.expire()
 	m.expireCoupons()
-	m.emitBalances(snap)
+	m.fireDeadmen()
+	m.emitChanges(snap)
 	// Phase 2: the command (a batch has a phase per item instead).
 	if cmd.Kind == CmdBatch {
 		m.batch(cmd)
 		return m.out
 	}
-	snap = m.snapshot()
+	snap = m.mark()
 	m.dispatch(cmd)
-	m.emitBalances(snap)
+	m.emitChanges(snap)
 	return m.out
 }
 
@@ -427,6 +517,12 @@ func (m *refModel) dispatch(cmd *Command) {
 		m.redeem(cmd)
 	case CmdFulfilRedemption, CmdRejectRedemption:
 		m.settleRedemption(cmd)
+	case CmdCancelAllAfter:
+		m.cancelAllAfter(cmd)
+	case CmdOpenSession:
+		m.openSession(cmd)
+	case CmdCloseSession:
+		m.closeSession(cmd)
 	case CmdReportSupply:
 		switch {
 		case !m.hasAsset(cmd.Asset):
@@ -447,21 +543,21 @@ func (m *refModel) dispatch(cmd *Command) {
 func (m *refModel) batch(cmd *Command) {
 	switch {
 	case len(cmd.Batch) == 0:
-		snap := m.snapshot()
+		snap := m.mark()
 		m.reject(cmd, CodeInvalidCommand)
-		m.emitBalances(snap)
+		m.emitChanges(snap)
 		return
 	case len(cmd.Batch) > MaxBatchItems:
-		snap := m.snapshot()
+		snap := m.mark()
 		m.reject(cmd, CodeBatchTooLarge)
-		m.emitBalances(snap)
+		m.emitChanges(snap)
 		return
 	}
 	for i := range cmd.Batch {
 		m.item = uint16(i + 1)
 		it := cmd.Batch[i] // a copy: the items' account is the batch's
 		it.Account = cmd.Account
-		snap := m.snapshot()
+		snap := m.mark()
 		switch it.Kind {
 		case CmdPlaceOrder:
 			m.place(&it)
@@ -470,7 +566,7 @@ func (m *refModel) batch(cmd *Command) {
 		default:
 			m.reject(&it, CodeInvalidCommand)
 		}
-		m.emitBalances(snap)
+		m.emitChanges(snap)
 	}
 	m.item = 0
 }
@@ -1011,6 +1107,14 @@ func (m *refModel) clone() *refModel {
 		wc := *w
 		c.withdrawals[k] = &wc
 	}
+	c.deadman = map[refDeadmanKey]int64{}
+	for k, at := range m.deadman {
+		c.deadman[k] = at
+	}
+	c.sessions = map[SessionID]refSession{}
+	for k, v := range m.sessions {
+		c.sessions[k] = v
+	}
 	c.out = nil
 	return &c
 }
@@ -1033,6 +1137,9 @@ func (m *refModel) simulate(mk *refMarket, t refTaker) refTaker {
 func (m *refModel) placeCheck(cmd *Command) (*refMarket, Code) {
 	if !m.hasAccount(cmd.Account) {
 		return nil, CodeUnknownAccount
+	}
+	if s, ok := m.sessions[cmd.Session]; cmd.Session != 0 && (!ok || s.account != cmd.Account) {
+		return nil, CodeUnknownSession
 	}
 	mk := m.market(cmd.Market)
 	switch {
@@ -1124,6 +1231,7 @@ func (m *refModel) place(cmd *Command) {
 		postOnly: cmd.PostOnly, stp: cmd.STP, clientID: cmd.ClientOrderID,
 		price: cmd.Price, size: cmd.Size, rem: cmd.Size,
 		makerBps: mk.makerBps, takerBps: mk.takerBps, feeNum: new(big.Int), expiresAt: cmd.ExpiresAt,
+		session: cmd.Session,
 	}
 	t := refTaker{o: o, notional: new(big.Int)}
 	if cmd.QuoteAmount != 0 {
@@ -1192,7 +1300,7 @@ func (m *refModel) place(cmd *Command) {
 	ev.Account, ev.Market, ev.Order, ev.ClientOrderID = o.account, mk.id, OrderID(o.id), o.clientID
 	ev.Side, ev.Type, ev.TIF, ev.PostOnly, ev.STP = o.side, cmd.Type, o.tif, o.postOnly, o.stp
 	ev.Price, ev.Size, ev.Amount, ev.ExpiresAt = cmd.Price, cmd.Size, cmd.QuoteAmount, cmd.ExpiresAt
-	ev.MakerBps, ev.TakerBps = o.makerBps, o.takerBps
+	ev.MakerBps, ev.TakerBps, ev.Session = o.makerBps, o.takerBps, o.session
 
 	m.walk(mk, &t)
 	if t.overflow {
@@ -1366,6 +1474,20 @@ func (m *refModel) dump() string {
 		}
 		s += "\n"
 	}
+	var keys []refDeadmanKey
+	for k := range m.deadman {
+		keys = append(keys, k)
+	}
+	sort.Slice(keys, func(i, j int) bool {
+		return keys[i].account < keys[j].account || keys[i].account == keys[j].account && keys[i].market < keys[j].market
+	})
+	for _, k := range keys {
+		s += fmt.Sprintf("  dead-man switch: account %d market %d at %d\n", k.account, k.market, m.deadman[k])
+	}
+	for _, id := range m.sessionIDs() {
+		s += fmt.Sprintf("  session %d: account %d %v\n", id, m.sessions[id].account, m.sessions[id].mode)
+	}
+	s += fmt.Sprintf("  last session id: %d\n", m.lastSession)
 	return s
 }
 
@@ -1757,6 +1879,70 @@ func (m *refModel) expireCoupons() {
 	}
 }
 
+// ---- dead-man switches (doc.go, Dead-man switch) ----
+
+func (m *refModel) cancelAllAfter(cmd *Command) {
+	switch {
+	case !m.hasAccount(cmd.Account):
+		m.reject(cmd, CodeUnknownAccount)
+		return
+	case cmd.Market != 0 && m.market(cmd.Market) == nil:
+		m.reject(cmd, CodeUnknownMarket)
+		return
+	case cmd.ExpiresAt != 0 && cmd.ExpiresAt <= m.now: // later than the clock
+		m.reject(cmd, CodeInvalidExpiry)
+		return
+	}
+	k := refDeadmanKey{cmd.Account, cmd.Market}
+	if cmd.ExpiresAt == 0 {
+		delete(m.deadman, k)
+	} else {
+		m.deadman[k] = cmd.ExpiresAt
+	}
+	ev := m.event(EvDeadmanSet)
+	ev.Account, ev.Market, ev.ExpiresAt = cmd.Account, cmd.Market, cmd.ExpiresAt
+}
+
+// fireDeadmen fires every switch whose deadline the clock has reached, by
+// deadline, then account, then market: the account's resting orders in the
+// market (every market for 0) in OrderID order, then the switch disarmed.
+func (m *refModel) fireDeadmen() {
+	var due []refDeadmanKey
+	for k, at := range m.deadman {
+		if at <= m.now {
+			due = append(due, k)
+		}
+	}
+	sort.Slice(due, func(i, j int) bool {
+		a, b := due[i], due[j]
+		if m.deadman[a] != m.deadman[b] {
+			return m.deadman[a] < m.deadman[b]
+		}
+		if a.account != b.account {
+			return a.account < b.account
+		}
+		return a.market < b.market
+	})
+	for _, k := range due {
+		delete(m.deadman, k)
+		var os []*refOrder
+		for _, o := range m.book {
+			if o.account == k.account && (k.market == 0 || o.market == k.market) {
+				os = append(os, o)
+			}
+		}
+		sort.Slice(os, func(i, j int) bool { return m.engID(os[i].id) < m.engID(os[j].id) })
+		m.noteIDOrder(os)
+		for _, o := range os {
+			m.takeOff(o, EvOrderCanceled, ReasonDeadman)
+		}
+		ev := m.event(EvDeadmanSet)
+		ev.Account, ev.Market, ev.Reason = k.account, k.market, ReasonDeadman
+		m.deadmenFired++
+		m.deadmanCancels += len(os)
+	}
+}
+
 // liabilities is what Engine.Liabilities should report.
 func (m *refModel) liabilities(id AssetID, snap refSnapshot) Liabilities {
 	a := &m.assets[id-1]
@@ -1796,4 +1982,72 @@ func (m *refModel) conservation(snap refSnapshot) error {
 		}
 	}
 	return nil
+}
+
+// ---- trading sessions (doc.go, Sessions) ----
+
+// sessionIDs returns the open sessions' ids in increasing order.
+func (m *refModel) sessionIDs() []SessionID {
+	ids := make([]SessionID, 0, len(m.sessions))
+	for id := range m.sessions {
+		ids = append(ids, id)
+	}
+	sort.Slice(ids, func(i, j int) bool { return ids[i] < ids[j] })
+	return ids
+}
+
+func (m *refModel) openSession(cmd *Command) {
+	n := 0
+	for _, s := range m.sessions {
+		if s.account == cmd.Account {
+			n++
+		}
+	}
+	switch {
+	case !m.hasAccount(cmd.Account):
+		m.reject(cmd, CodeUnknownAccount)
+		return
+	case cmd.SessionMode != SessionKeep && cmd.SessionMode != SessionCancelOwn && cmd.SessionMode != SessionCancelAll:
+		m.reject(cmd, CodeInvalidSessionMode)
+		return
+	case n >= MaxSessionsPerAccount:
+		m.reject(cmd, CodeTooManySessions)
+		m.tooManySessions++
+		return
+	}
+	m.lastSession++
+	m.sessions[m.lastSession] = refSession{cmd.Account, cmd.SessionMode}
+	ev := m.event(EvSessionOpened)
+	ev.Account, ev.Session, ev.SessionMode = cmd.Account, m.lastSession, cmd.SessionMode
+}
+
+// closeSession forgets the session and cancels, in OrderID order, the
+// resting orders placed in it (cancel_own) or all of its account's
+// (cancel_all); keep cancels nothing.
+func (m *refModel) closeSession(cmd *Command) {
+	if !m.hasAccount(cmd.Account) {
+		m.reject(cmd, CodeUnknownAccount)
+		return
+	}
+	s, ok := m.sessions[cmd.Session]
+	if !ok || s.account != cmd.Account {
+		m.reject(cmd, CodeUnknownSession)
+		return
+	}
+	delete(m.sessions, cmd.Session)
+	var os []*refOrder
+	for _, o := range m.book {
+		if o.account == cmd.Account && (s.mode == SessionCancelAll || s.mode == SessionCancelOwn && o.session == cmd.Session) {
+			os = append(os, o)
+		}
+	}
+	sort.Slice(os, func(i, j int) bool { return m.engID(os[i].id) < m.engID(os[j].id) })
+	m.noteIDOrder(os)
+	for _, o := range os {
+		m.takeOff(o, EvOrderCanceled, ReasonDisconnect)
+	}
+	ev := m.event(EvSessionClosed)
+	ev.Account, ev.Session, ev.SessionMode = cmd.Account, cmd.Session, s.mode
+	m.sessionsClosed++
+	m.disconnectCancels += len(os)
 }

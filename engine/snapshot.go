@@ -13,10 +13,30 @@ import (
 // Snapshot format: little-endian fixed-width fields after a magic and a
 // version. It holds the logical state only (balances, assets, markets with
 // their books in priority order, the order slab's generations and free list,
-// deposit refs, withdrawals, the clock); indexes are rebuilt on Restore.
+// deposit refs, withdrawals, the clock, the dead-man switches, the trading
+// sessions); indexes are rebuilt on Restore.
+//
+// Version 2 appends the armed dead-man switches after the withdrawals. A
+// state with no switch armed is written as version 1, byte for byte what
+// engines before dead-man switches wrote: their snapshots still load, and
+// the StateHash of such a state is unchanged. A version 2 snapshot holds at
+// least one switch, so that every state has exactly one encoding; an
+// engine that knows only version 1 refuses it (unknown version) instead of
+// dropping its switches.
+//
+// Version 3 adds trading sessions: each order record ends with its session
+// id (u64, 0 for none), the switch list is always present (possibly
+// empty), and after it come the last session id assigned and the open
+// sessions in id order (id u64, account u32, mode u8). It is written
+// exactly when a session has ever been opened (the last id is not 0), so a
+// state that never had one is still written as version 1 or 2, byte for
+// byte as before; an engine that knows only versions 1 and 2 refuses a
+// version 3 snapshot rather than losing its sessions.
 const (
 	snapshotMagic   = "LPXS"
-	snapshotVersion = 1
+	snapshotVersion = 3 // the newest format: with sessions
+	snapshotV2      = 2 // dead-man switches armed, no session ever opened
+	snapshotV1      = 1 // no dead-man switch armed, no session ever opened
 )
 
 // ErrCorruptSnapshot is returned (wrapped) by Restore for input it cannot use.
@@ -28,8 +48,15 @@ func (e *Engine) StateHash() [32]byte { return sha256.Sum256(e.AppendSnapshot(ni
 // AppendSnapshot appends the canonical encoding of the whole state to dst.
 func (e *Engine) AppendSnapshot(dst []byte) []byte {
 	w := writer{dst}
+	version := uint16(snapshotV1)
+	switch {
+	case e.lastSession != 0:
+		version = snapshotVersion
+	case len(e.deadmen.items) > 0:
+		version = snapshotV2
+	}
 	w.bytes([]byte(snapshotMagic))
-	w.u16(snapshotVersion)
+	w.u16(version)
 	w.i64(e.now)
 	w.u64(e.lastSeq)
 	w.u64(e.nextPriority)
@@ -94,7 +121,7 @@ func (e *Engine) AppendSnapshot(dst []byte) []byte {
 				w.i64(lv.ticks)
 				w.u32(lv.count)
 				for s := lv.head; s != noSlot; s = e.orders[s].next {
-					e.orders[s].encode(&w, s)
+					e.orders[s].encode(&w, s, version)
 				}
 			}
 		}
@@ -137,6 +164,18 @@ func (e *Engine) AppendSnapshot(dst []byte) []byte {
 		w.i64(wd.amount)
 		w.bool(wd.pending)
 	}
+	if version >= 2 {
+		ds := e.deadmen.sorted()
+		w.u32(uint32(len(ds)))
+		for _, d := range ds {
+			w.u32(uint32(d.account))
+			w.u32(uint32(d.market))
+			w.i64(d.at)
+		}
+	}
+	if version >= 3 {
+		e.appendSessions(&w)
+	}
 	return w.b
 }
 
@@ -149,11 +188,11 @@ func cmpBytes(a, b []byte) int {
 	return 0
 }
 
-// orderRecordSize is the encoded size of one order, to bound counts read from
-// untrusted input before allocating.
+// orderRecordSize is the encoded size of one order in versions 1 and 2 (the
+// smallest), to bound counts read from untrusted input before allocating.
 const orderRecordSize = 4 + 4 + 3 + 8 + 8 + 4 + 4 + 16 + 8 + 8 + 8 + 8 + 36
 
-func (o *order) encode(w *writer, s uint32) {
+func (o *order) encode(w *writer, s uint32, version uint16) {
 	w.u32(s)
 	w.u32(uint32(o.account))
 	w.u8(uint8(o.tif))
@@ -170,6 +209,9 @@ func (o *order) encode(w *writer, s uint32) {
 	w.i64(o.expiresAt)
 	w.u64(o.priority)
 	w.bytes(o.clientID[:])
+	if version >= 3 {
+		w.u64(uint64(o.session))
+	}
 }
 
 // Restore decodes a snapshot into a new engine. Corrupt or truncated input
@@ -187,8 +229,9 @@ func restore(r *reader) (*Engine, error) {
 	if string(r.bytes(len(snapshotMagic))) != snapshotMagic {
 		return nil, errors.New("bad magic")
 	}
-	if v := r.u16(); v != snapshotVersion {
-		return nil, fmt.Errorf("unknown version %d", v)
+	version := r.u16()
+	if version != snapshotV1 && version != snapshotV2 && version != snapshotVersion {
+		return nil, fmt.Errorf("unknown version %d", version)
 	}
 	e := New()
 	e.now, e.lastSeq, e.nextPriority = r.i64(), r.u64(), r.u64()
@@ -263,7 +306,7 @@ func restore(r *reader) (*Engine, error) {
 
 	nMarkets := r.count(4 + 4 + 1 + 8*3 + 4 + 4 + 1 + 8)
 	for range nMarkets {
-		if err := e.restoreMarket(r); err != nil {
+		if err := e.restoreMarket(r, version); err != nil {
 			return nil, err
 		}
 	}
@@ -307,6 +350,16 @@ func restore(r *reader) (*Engine, error) {
 		}
 		e.withdrawals[id], lastID = w, id
 	}
+	if version >= 2 {
+		if err := e.restoreDeadmen(r, version); err != nil {
+			return nil, err
+		}
+	}
+	if version >= 3 {
+		if err := e.restoreSessions(r); err != nil {
+			return nil, err
+		}
+	}
 	if r.err != nil {
 		return nil, r.err
 	}
@@ -319,7 +372,36 @@ func restore(r *reader) (*Engine, error) {
 	return e, nil
 }
 
-func (e *Engine) restoreMarket(r *reader) error {
+// restoreDeadmen decodes the armed dead-man switches of a version 2 or 3
+// snapshot: in increasing (account, market) order (at least one in version
+// 2), each on a known account and market (or 0) with a deadline after the
+// clock.
+func (e *Engine) restoreDeadmen(r *reader, version uint16) error {
+	n := r.count(4 + 4 + 8)
+	if r.err != nil {
+		return r.err
+	}
+	if n == 0 && version == snapshotV2 {
+		return errors.New("version 2 without dead-man switches")
+	}
+	var last deadmanKey
+	for i := range n {
+		k := deadmanKey{AccountID(r.u32()), MarketID(r.u32())}
+		at := r.i64()
+		if r.err != nil {
+			return r.err
+		}
+		if i > 0 && (k.account < last.account || k.account == last.account && k.market <= last.market) ||
+			!e.hasAccount(k.account) || k.market != 0 && e.market(k.market) == nil || at <= e.now {
+			return fmt.Errorf("dead-man switch of account %d market %d invalid or out of order", k.account, k.market)
+		}
+		e.deadmen.set(k, at)
+		last = k
+	}
+	return nil
+}
+
+func (e *Engine) restoreMarket(r *reader, version uint16) error {
 	id := MarketID(len(e.markets))
 	m := market{
 		id: id, base: AssetID(r.u32()), quote: AssetID(r.u32()), priceScale: r.u8(),
@@ -359,7 +441,7 @@ func (e *Engine) restoreMarket(r *reader) error {
 			}
 			bs.levels = append(bs.levels, level{ticks: ticks, head: noSlot, tail: noSlot})
 			for range count {
-				if err := e.restoreOrder(r, mp, bs, ticks); err != nil {
+				if err := e.restoreOrder(r, mp, bs, ticks, version); err != nil {
 					return err
 				}
 			}
@@ -369,7 +451,9 @@ func (e *Engine) restoreMarket(r *reader) error {
 }
 
 // restoreOrder decodes one order and appends it to the last level of bs.
-func (e *Engine) restoreOrder(r *reader, m *market, bs *bookSide, ticks int64) error {
+// Its session (version 3) is checked, and the order linked into its
+// session's list, by restoreSessions.
+func (e *Engine) restoreOrder(r *reader, m *market, bs *bookSide, ticks int64, version uint16) error {
 	s := r.u32()
 	o := order{
 		account: AccountID(r.u32()), market: m.id, side: bs.side, ticks: ticks,
@@ -380,6 +464,10 @@ func (e *Engine) restoreOrder(r *reader, m *market, bs *bookSide, ticks int64) e
 	o.feeNum = u128{r.u64(), r.u64()}
 	o.feeCharged, o.hold, o.expiresAt, o.priority = r.i64(), r.i64(), r.i64(), r.u64()
 	copy(o.clientID[:], r.bytes(len(o.clientID)))
+	o.sprev, o.snext = noSlot, noSlot
+	if version >= 3 {
+		o.session = SessionID(r.u64())
+	}
 	if r.err != nil {
 		return r.err
 	}

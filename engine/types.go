@@ -29,6 +29,39 @@ type WithdrawalID uint64
 // RedemptionID names a redemption; the engine assigns them from 1.
 type RedemptionID uint64
 
+// SessionID names a trading session (a market maker's connection); the
+// engine assigns them from 1 on OpenSession and never reuses one.
+type SessionID uint64
+
+// SessionMode says what closing a session does to the orders of its
+// account. There is no default: a session is opened with one of the three.
+type SessionMode uint8
+
+const (
+	// SessionKeep: orders placed in the session survive it.
+	SessionKeep SessionMode = iota + 1
+	// SessionCancelOwn: closing the session cancels the orders placed in
+	// it that still rest.
+	SessionCancelOwn
+	// SessionCancelAll: closing the session cancels every resting order of
+	// its account, whatever session (or none) they were placed in.
+	SessionCancelAll
+)
+
+func (m SessionMode) String() string {
+	switch m {
+	case SessionKeep:
+		return "keep"
+	case SessionCancelOwn:
+		return "cancel_own"
+	case SessionCancelAll:
+		return "cancel_all"
+	}
+	return "mode?"
+}
+
+func (m SessionMode) valid() bool { return m >= SessionKeep && m <= SessionCancelAll }
+
 // AssetKind says what an asset is: a plain token (a hub currency such as
 // EUR), or a brand's points or coupons.
 type AssetKind uint8
@@ -267,6 +300,8 @@ const (
 	ReasonSelfTrade                            // self-trade prevention
 	ReasonExpired                              // GTD expiry reached
 	ReasonAssetExpired                         // a coupon of its market expired
+	ReasonDeadman                              // its account's dead-man switch fired (cancel-all-after)
+	ReasonDisconnect                           // its session closed (cancel on disconnect)
 )
 
 func (r CancelReason) String() string {
@@ -281,6 +316,10 @@ func (r CancelReason) String() string {
 		return "expired"
 	case ReasonAssetExpired:
 		return "asset_expired"
+	case ReasonDeadman:
+		return "deadman"
+	case ReasonDisconnect:
+		return "disconnect"
 	}
 	return "reason?"
 }
@@ -290,5 +329,10 @@ const (
 	MaxScale      = 18     // decimal places of an asset or a price
 	MaxFeeBps     = 10_000 // 100%
 	MaxBatchItems = 50
-	bpsDenom      = 10_000
+	// MaxSessionsPerAccount bounds an account's open sessions, so that
+	// sessions never closed (a client that opens one per connection and
+	// relies on the exchange to close them) cannot grow the state
+	// without bound.
+	MaxSessionsPerAccount = 64
+	bpsDenom              = 10_000
 )

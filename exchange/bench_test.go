@@ -10,6 +10,8 @@ import (
 
 	"github.com/lpx-exchange/lpx/engine"
 	"github.com/lpx-exchange/lpx/exchange"
+	"github.com/lpx-exchange/lpx/internal/servicetest"
+	"github.com/lpx-exchange/lpx/store/redisstore"
 )
 
 // BenchmarkSequencer measures commands per second through the sequencer
@@ -28,6 +30,28 @@ func BenchmarkSequencer(b *testing.B) {
 	}
 }
 
+// BenchmarkSequencerWithEvents is the production path on Redis: the
+// journal, then (after the answers) the event log, and the market-data
+// projector following the live batches into Redis.
+func BenchmarkSequencerWithEvents(b *testing.B) {
+	rdb, prefix := servicetest.Redis(b, redisstore.JournalOptions)
+	st := exchange.Stores{
+		Journal: redisstore.NewJournal(rdb, prefix+"journal", 0),
+		Events:  redisstore.NewJournal(rdb, prefix+"events", 0),
+	}
+	s := exchange.NewSequencer(engine.New(), st, exchange.Config{})
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	go func() { done <- s.Run(ctx) }()
+	p := &exchange.Projector{Name: "market data", Sequencer: s, Events: redisstore.NewJournal(rdb, prefix+"events", 0),
+		Projection: exchange.NewMarketData(redisstore.NewMarketData(rdb, prefix, redisstore.MarketDataOptions{}))}
+	pdone := make(chan error, 1)
+	go func() { pdone <- p.Run(context.Background()) }()
+	defer func() { cancel(); <-done; <-pdone }()
+	benchCallers(b, s, 512)
+	b.ReportMetric(float64(s.CutOffs()), "cutoffs")
+}
+
 func benchSequencer(b *testing.B, open func(testing.TB) exchange.Journal, callers int) {
 	j := open(b)
 	eng := engine.New()
@@ -36,6 +60,12 @@ func benchSequencer(b *testing.B, open func(testing.TB) exchange.Journal, caller
 	done := make(chan error, 1)
 	go func() { done <- s.Run(ctx) }()
 	defer func() { cancel(); <-done }()
+	benchCallers(b, s, callers)
+}
+
+// benchCallers sets up a market and times b.N orders from callers
+// concurrent callers.
+func benchCallers(b *testing.B, s *exchange.Sequencer, callers int) {
 	setup(b, s, 64)
 
 	var mu sync.Mutex

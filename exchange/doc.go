@@ -13,15 +13,29 @@
 // journals a tick, so that GTD orders and coupons expire on time.
 //
 // After a batch is applied, its events go to the event log (shaped like
-// the journal, one entry per batch) and, every SnapshotEvery commands and
-// at shutdown, the state to Snapshots (never ahead of the event log); the
-// journal before the oldest kept snapshot is trimmed. Recover rebuilds the
-// state at start-up from the newest intact snapshot and the journal after
-// it, appending to the event log the events a crash kept from it.
+// the journal, one entry per batch) and then to in-process subscribers
+// (Subscribe) through bounded queues: a subscriber whose queue is full is
+// cut off and counted, never waited for. Every SnapshotEvery commands or
+// SnapshotInterval, and at shutdown, the state is encoded on the
+// sequencer's goroutine and saved by another (never ahead of the event
+// log); the journal before the oldest kept snapshot is trimmed, and the
+// event log after EventRetention, but never past a projector's
+// checkpoint. Shutdown stops taking commands, drains the inbox, snapshots
+// and closes the subscriptions. Recover rebuilds the state at start-up
+// from the newest intact snapshot and the journal after it, appending to
+// the event log the events a crash kept from it; CheckCheckpoints refuses
+// a projection that is ahead of it.
 //
-// The package declares what it needs from storage (Journal, Snapshots) and
-// imports no adapter: store/redisstore and store/filejournal implement
-// them, cmd/lpx wires them. Still to come (issue "The running exchange"):
-// fan-out to subscribers, the projectors and market data, the crash test
-// with kill -9, and the projector-checkpoint check at start-up.
+// Projectors (Projector, feeding a Projection) read the event log from
+// their checkpoint, follow the live batches, and go back to the log when
+// they fall behind; each write stores its events and its checkpoint
+// atomically, so nothing is projected twice. MarketData is the
+// market-data projection: depth from EvBookLevel, trades, candles and the
+// 24-hour ticker, written through MarketDataStore. History is the SQL
+// history projection: orders, trades, the ledger, deposits, withdrawals
+// and redemptions, written through HistoryStore.
+//
+// The package declares what it needs from storage (Journal, Snapshots,
+// MarketDataStore, HistoryStore) and imports no adapter: store/redisstore and
+// store/filejournal implement them, cmd/lpx/node wires them.
 package exchange

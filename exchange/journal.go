@@ -28,7 +28,9 @@ type Journal interface {
 	// data is valid only during the call.
 	Read(ctx context.Context, after uint64, fn func(first, last uint64, data []byte) error) error
 	// Trim drops every batch whose last is below before (it never drops a
-	// batch that holds sequence number before or a later one).
+	// batch that holds sequence number before or a later one). The
+	// sequencer calls it from its snapshot goroutine, concurrently with
+	// Append: it must be safe for that.
 	Trim(ctx context.Context, before uint64) error
 	// Close releases the journal.
 	Close() error

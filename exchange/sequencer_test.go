@@ -592,3 +592,38 @@ func TestSnapshotsTrimAndRecover(t *testing.T) {
 		t.Fatalf("recover past a damaged snapshot: %v", err)
 	}
 }
+
+// TestSequencerRead: a read sees every command answered before it, runs
+// between batches while callers submit, and is refused once Run stopped.
+func TestSequencerRead(t *testing.T) {
+	s, stop := start(t, fileJournal(t), exchange.Config{})
+	setup(t, s, 1)
+	var wg sync.WaitGroup
+	for i := range 4 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for j := range 50 {
+				submit(t, s, engine.Command{Kind: engine.CmdDeposit, Account: 2, Asset: 1, Amount: 1, Ref: engine.Ref{9, byte(i), byte(j)}})
+			}
+		}()
+	}
+	for range 50 {
+		var avail int64
+		if err := s.Read(t.Context(), func(e *engine.Engine) { avail, _ = e.Balance(2, 1) }); err != nil {
+			t.Fatalf("Read: %v", err)
+		}
+		if avail < 1e9 || avail > 1e9+200 {
+			t.Fatalf("balance read %d, want between 1e9 and 1e9+200", avail)
+		}
+	}
+	wg.Wait()
+	var avail int64
+	if err := s.Read(t.Context(), func(e *engine.Engine) { avail, _ = e.Balance(2, 1) }); err != nil || avail != 1e9+200 {
+		t.Fatalf("after every deposit answered: balance %d, %v; want %d", avail, err, int64(1e9+200))
+	}
+	stop()
+	if err := s.Read(t.Context(), func(*engine.Engine) { t.Error("read ran after stop") }); !errors.Is(err, exchange.ErrStopped) {
+		t.Fatalf("Read after stop: %v, want ErrStopped", err)
+	}
+}

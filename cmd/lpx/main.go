@@ -8,7 +8,11 @@ import (
 const usage = `lpx: an exchange for loyalty points
 
 Usage:
+  lpx serve      run the exchange and its REST API (lpx serve -h)
   lpx example    run a small exchange in the matching engine and print its events
+  lpx migrate    apply, revert or inspect the SQL schema's migrations (lpx migrate -h)
+  lpx projector  rebuild the SQL history from the event log (lpx projector -h)
+  lpx marketmaker  quote markets of a running server over the WebSocket API (lpx marketmaker -h)
   lpx help       show this help
 `
 
@@ -18,11 +22,19 @@ func main() {
 		os.Exit(2)
 	}
 	switch os.Args[1] {
+	case "serve":
+		os.Exit(runServe(os.Args[2:], os.Stdout, os.Stderr))
 	case "example":
 		if err := runExample(os.Stdout); err != nil {
 			fmt.Fprintln(os.Stderr, "lpx example:", err)
 			os.Exit(1)
 		}
+	case "migrate":
+		os.Exit(runMigrate(os.Args[2:], os.Stdout, os.Stderr))
+	case "projector":
+		os.Exit(runProjector(os.Args[2:], os.Stdout, os.Stderr))
+	case "marketmaker":
+		os.Exit(runMarketMaker(os.Args[2:], os.Stdout, os.Stderr))
 	case "help", "-h", "--help":
 		fmt.Print(usage)
 	default:

@@ -1,7 +1,8 @@
-// Package filejournal is the embedded mode's command journal: the in-process
-// Redis keeps nothing on disk, so the batches the sequencer journals live in
-// files in the data directory. *Journal satisfies exchange.Journal; the
-// package imports only the standard library.
+// Package filejournal is the embedded mode's command journal and snapshot
+// store: the in-process Redis keeps nothing on disk, so the batches the
+// sequencer journals and the engine snapshots it takes live in files in the
+// data directory. *Journal satisfies exchange.Journal and *Snapshots
+// exchange.Snapshots; the package imports only the standard library.
 //
 // # What it owns
 //
@@ -57,11 +58,31 @@
 // deletion is fsynced before the next, so a crash during Trim leaves a
 // contiguous run of batches that opens.
 //
+// # Snapshots
+//
+// OpenSnapshots keeps snapshots in a directory (it may be the journal's),
+// one file per snapshot named "<seq>.snap" with seq 20-digit, zero-padded;
+// other files are ignored. A file is
+//
+//	"LPXSNAP" 0x01 | seq uint64 | length uint64 | crc uint32 | data [length]byte
+//
+// (little-endian; crc is CRC-32C of data). Save writes "<seq>.snap.tmp*",
+// fsyncs it, renames it over "<seq>.snap" and fsyncs the directory: a
+// crash leaves the name holding the old file or the new one, whole, and
+// when Save returns nil the snapshot is durable. OpenSnapshots removes the
+// temporary files a crash left. Load checks the header against the name
+// and the file size and the data against its checksum, and returns an
+// error wrapping ErrBadSnapshot for a damaged file (the caller falls back
+// to an older snapshot). Delete removes the file and fsyncs the directory.
+//
 // # Concurrency
 //
-// A *Journal is safe for concurrent use: one mutex serializes every method.
-// Read holds it for the whole scan, so Append waits while a Read runs, and
-// Read's callback must not call the journal.
+// A *Journal is safe for concurrent use: one mutex serializes every method
+// but Read, which holds it only to list the segments and then reads the
+// files, so a reader (a projector catching up on the event log) never
+// stalls Append, and Read's callback may call the journal. A *Snapshots
+// holds no state but its directory; its methods are file-system calls that
+// may run concurrently (the sequencer saves from its own goroutine).
 //
 // # Errors
 //

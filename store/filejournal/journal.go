@@ -8,6 +8,7 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"slices"
 	"sync"
 )
 
@@ -34,8 +35,8 @@ type segment struct {
 }
 
 // Journal is a directory of segment files holding command batches. It
-// satisfies exchange.Journal. One mutex serializes every method, including
-// a whole Read.
+// satisfies exchange.Journal. One mutex serializes every method; Read
+// holds it only to list the segments.
 type Journal struct {
 	mu      sync.Mutex
 	dir     string
@@ -339,19 +340,24 @@ func (j *Journal) Tip(ctx context.Context) (first, last uint64, ok bool, err err
 // memory. data is valid only during the call to fn. It checks every checksum and
 // sequence number again and returns an error wrapping ErrCorrupt,
 // ErrSequenceGap or ErrDuplicateBatch on damage, and fn's
-// error unchanged if fn fails. Read holds the journal's lock throughout:
-// Append, Trim and Tip wait for it, and fn must not call the journal.
+// error unchanged if fn fails. Read sees the batches stored when it
+// began; it holds the journal's lock only to list them, so Append goes on
+// while it reads (a reader of the event log never stalls the writer) and
+// fn may call the journal. A segment that Trim deletes while Read waits
+// to open it is an error; the caller reads again from where it was.
 func (j *Journal) Read(ctx context.Context, after uint64, fn func(first, last uint64, data []byte) error) error {
 	if err := ctx.Err(); err != nil {
 		return err
 	}
 	j.mu.Lock()
-	defer j.mu.Unlock()
 	if j.closed {
+		j.mu.Unlock()
 		return ErrClosed
 	}
+	segs := slices.Clone(j.segs)
+	j.mu.Unlock()
 	started := false
-	for _, seg := range j.segs {
+	for _, seg := range segs {
 		if seg.records == 0 || seg.last <= after {
 			continue
 		}

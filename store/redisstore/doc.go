@@ -1,8 +1,14 @@
 // Package redisstore keeps lpx's state in Redis: the command journal and
-// the event log (both a Journal: a stream of batches), and snapshots in
-// chunks; still to come with the issue "The running exchange": public
-// market data, pub/sub, idempotency keys, rate limits and replay nonces. It
-// knows Redis, not the engine's types: it stores sequence ranges and bytes.
+// the event log (both a Journal: a stream of batches), snapshots in
+// chunks, the public market data with its pub/sub channels (MarketData),
+// and the API's small primitives: idempotency keys with stored results
+// (Idempotency), replay nonces (Nonces), a GCRA rate limiter
+// (RateLimiter), a Guard that checks a request's nonce and all its rate
+// limits in one atomic script, and the single-use nonces of sign-in with
+// Ethereum (SIWENonces). It knows Redis, not the engine's types: it stores
+// sequence ranges and bytes, and the plain types of package marketdata.
+// Everything here runs the same on a real Redis and on the embedded
+// miniredis; the tests run on both.
 //
 // The journal is a Redis stream with one entry per batch, under the explicit
 // entry id "<first seq>-0", holding the last sequence number, the batch

@@ -49,7 +49,13 @@ func JournalOptions(opt *redis.Options) *redis.Options {
 
 // NewJournal returns the journal stored in the stream key, through a client
 // made with JournalOptions. timeout bounds every call (a second if 0).
+// It panics on a client that retries by itself or ignores deadlines: such
+// a client turns a lost reply into a batch stored twice or an answer that
+// is wrong.
 func NewJournal(rdb *redis.Client, key string, timeout time.Duration) *Journal {
+	if o := rdb.Options(); o.MaxRetries > 0 || !o.ContextTimeoutEnabled { // NewClient turns -1 into 0
+		panic("redisstore: NewJournal needs a client made with JournalOptions (no retries, deadlines honoured)")
+	}
 	if timeout <= 0 {
 		timeout = time.Second
 	}
@@ -84,10 +90,12 @@ func (j *Journal) Append(ctx context.Context, first, last uint64, data []byte) e
 		}
 	}
 	switch {
+	// Neither is marked NotStored: the journal holds something the writer
+	// did not expect, and only its tip tells what.
 	case j.tipOK && first <= j.tip:
-		return notStored{fmt.Errorf("%w: batch %d-%d at tip %d", ErrDuplicateBatch, first, last, j.tip)}
+		return fmt.Errorf("%w: batch %d-%d at tip %d", ErrDuplicateBatch, first, last, j.tip)
 	case j.tipOK && j.tip != 0 && first != j.tip+1:
-		return notStored{fmt.Errorf("%w: batch %d-%d after tip %d", ErrSequenceGap, first, last, j.tip)}
+		return fmt.Errorf("%w: batch %d-%d after tip %d", ErrSequenceGap, first, last, j.tip)
 	}
 	ctx, cancel := context.WithTimeout(ctx, j.timeout)
 	defer cancel()
@@ -100,7 +108,9 @@ func (j *Journal) Append(ctx context.Context, first, last uint64, data []byte) e
 		j.tipOK = false // unknown whether it landed: ask Redis next time
 		switch {
 		case strings.Contains(err.Error(), "equal or smaller"):
-			return notStored{fmt.Errorf("%w: %v", ErrDuplicateBatch, err)}
+			// Maybe this very batch, stored by an attempt whose reply was
+			// lost: not NotStored, so the writer reads the tip.
+			return fmt.Errorf("%w: %v", ErrDuplicateBatch, err)
 		case isDialError(err): // the command never left this process
 			return notStored{fmt.Errorf("redisstore: journal append %d-%d: %w", first, last, err)}
 		}

@@ -189,3 +189,26 @@ func TestJournalDeadRedis(t *testing.T) {
 		t.Fatalf("error without context: %v", err)
 	}
 }
+
+// TestJournalRefusesRetryingClient: a client that retries by itself could
+// store a batch twice after a lost reply; NewJournal refuses it.
+func TestJournalRefusesRetryingClient(t *testing.T) {
+	for name, opt := range map[string]*redis.Options{
+		"retries":      {Addr: "127.0.0.1:1"},
+		"no deadlines": {Addr: "127.0.0.1:1", MaxRetries: -1},
+	} {
+		t.Run(name, func(t *testing.T) {
+			rdb := redis.NewClient(opt)
+			defer rdb.Close()
+			defer func() {
+				if recover() == nil {
+					t.Fatal("NewJournal accepted the client")
+				}
+			}()
+			NewJournal(rdb, "k", 0)
+		})
+	}
+	rdb := redis.NewClient(JournalOptions(&redis.Options{Addr: "127.0.0.1:1"}))
+	defer rdb.Close()
+	NewJournal(rdb, "k", 0) // accepted
+}

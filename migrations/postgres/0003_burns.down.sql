@@ -1,0 +1,2 @@
+DROP TABLE redemption_burns;
+DROP TABLE burns;

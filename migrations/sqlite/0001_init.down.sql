@@ -1,0 +1,14 @@
+DROP TABLE projector_checkpoints;
+DROP TABLE chain_cursors;
+DROP TABLE redemptions;
+DROP TABLE ledger_entries;
+DROP TABLE trades;
+DROP TABLE orders;
+DROP TABLE withdrawals;
+DROP TABLE deposits;
+DROP TABLE markets;
+DROP TABLE token_programs;
+DROP TABLE assets;
+DROP TABLE wallets;
+DROP TABLE api_keys;
+DROP TABLE accounts;
