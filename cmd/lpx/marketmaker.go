@@ -2,19 +2,15 @@ package main
 
 import (
 	"context"
-	"errors"
 	"flag"
 	"fmt"
 	"io"
 	"log/slog"
-	"net/http"
 	"os"
 	"os/signal"
 	"strings"
 	"syscall"
-	"time"
 
-	"github.com/lpx-exchange/lpx/api/client"
 	"github.com/lpx-exchange/lpx/cmd/lpx/marketmaker"
 )
 
@@ -71,13 +67,10 @@ func (m midsFlag) Set(s string) error {
 // into a config; ok false with the exit code when it should not run.
 func parseMarketMaker(args []string, stdout, stderr io.Writer) (cfg marketmaker.Config, code int, ok bool) {
 	fs := flag.NewFlagSet("lpx marketmaker", flag.ContinueOnError)
-	fs.SetOutput(stderr)
-	var server, key, secret, markets, level string
+	var rem remote
+	var markets, level string
 	mids := midsFlag{}
-	fs.StringVar(&server, "server", "http://127.0.0.1:8080", "the server's base URL")
-	fs.StringVar(&key, "key", "", "the API key's id, lpxk_...")
-	// From --secret or LPX_SECRET, never a default (which -h prints).
-	fs.StringVar(&secret, "secret", "", "the API key's HMAC secret")
+	rem.declare(fs)
 	fs.StringVar(&markets, "markets", "", "markets to quote, comma-separated: ACME-EUR,COFFEE-EUR")
 	fs.Var(mids, "mid", "a market's starting mid, MARKET=PRICE, repeated or comma-separated")
 	fs.StringVar(&cfg.Spread, "spread", "100bps", "best ask minus best bid: a price (0.02) or basis points of the mid (50bps)")
@@ -87,28 +80,11 @@ func parseMarketMaker(args []string, stdout, stderr io.Writer) (cfg marketmaker.
 	fs.DurationVar(&cfg.RequoteEvery, "requote-every", marketmaker.DefaultRequoteEvery, "requote each market at least this often")
 	fs.DurationVar(&cfg.DeadMan, "deadman", marketmaker.DefaultDeadMan, "the dead-man's switch's timeout, 1s to 10m")
 	fs.StringVar(&level, "log-level", "info", "debug, info, warn or error")
-	fs.Usage = func() {}
-	if err := fs.Parse(args); err != nil {
-		if errors.Is(err, flag.ErrHelp) {
-			fmt.Fprint(stdout, marketmakerUsage)
-			fs.SetOutput(stdout)
-			fs.VisitAll(func(f *flag.Flag) { f.Usage += " (" + envName(f.Name) + ")" })
-			fs.PrintDefaults()
-			return cfg, 0, false
-		}
-		fmt.Fprintln(stderr, "usage: lpx marketmaker [flags]  (lpx marketmaker -h for help)")
-		return cfg, 2, false
-	}
-	if fs.NArg() > 0 {
-		fmt.Fprintf(stderr, "lpx marketmaker: unexpected argument %q\n", fs.Arg(0))
-		return cfg, 2, false
-	}
-	if err := setFromEnv(fs); err != nil {
-		fmt.Fprintln(stderr, "lpx marketmaker:", err)
-		return cfg, 2, false
+	if code, ok := parseFlags(fs, args, marketmakerUsage, stdout, stderr); !ok {
+		return cfg, code, false
 	}
 	var missing []string
-	for _, f := range []struct{ name, v string }{{"--key", key}, {"--secret", secret}, {"--markets", markets}} {
+	for _, f := range []struct{ name, v string }{{"--key", rem.Key}, {"--secret", rem.Secret}, {"--markets", markets}} {
 		if f.v == "" {
 			missing = append(missing, f.name)
 		}
@@ -128,7 +104,7 @@ func parseMarketMaker(args []string, stdout, stderr io.Writer) (cfg marketmaker.
 		}
 	}
 	cfg.Mids = mids
-	cfg.Client = &client.Client{BaseURL: strings.TrimRight(server, "/"), KeyID: key, HMACSecret: []byte(secret), HTTP: &http.Client{Timeout: 30 * time.Second}}
+	cfg.Client = rem.client()
 	cfg.Log = slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: lvl}))
 	return cfg, 0, true
 }
