@@ -1,14 +1,18 @@
 package api
 
 import (
+	"context"
+	"encoding/hex"
 	"errors"
 	"fmt"
 	"math/big"
 	"strings"
+	"time"
 
 	"github.com/gofiber/fiber/v2"
 
 	"github.com/lpx-exchange/lpx/engine"
+	"github.com/lpx-exchange/lpx/exchange"
 	"github.com/lpx-exchange/lpx/store/sqlstore"
 )
 
@@ -445,4 +449,46 @@ func (s *Server) setMarketStatus(c *fiber.Ctx, status engine.MarketStatus) error
 		return err
 	}
 	return c.JSON(v)
+}
+
+// Snapshotter takes a snapshot of the engine on demand.
+// *exchange.Sequencer is one.
+type Snapshotter interface {
+	Snapshot(ctx context.Context) (exchange.SnapshotInfo, error)
+}
+
+// snapshotTimeout bounds how long POST /v1/admin/snapshot waits for the
+// snapshot to be stored (a large state takes a few seconds).
+const snapshotTimeout = time.Minute
+
+type snapshotView struct {
+	Seq       string `json:"seq"`        // the last command the snapshot holds
+	StateHash string `json:"state_hash"` // hex SHA-256 of the snapshot
+}
+
+// takeSnapshot has the sequencer write a snapshot now and answers once
+// the store holds it. Restarts recover from the newest snapshot, and the
+// journal before the oldest kept one is trimmed, as after a periodic one.
+func (s *Server) takeSnapshot(c *fiber.Ctx) error {
+	if len(c.Body()) > 0 {
+		if err := decodeJSON(c, &struct{}{}); err != nil {
+			return err
+		}
+	}
+	if s.deps.Snapshots == nil {
+		return &Error{Status: fiber.StatusServiceUnavailable, Code: "snapshots_unavailable", Message: "this server keeps no snapshots"}
+	}
+	ctx, cancel := context.WithTimeout(c.UserContext(), max(snapshotTimeout, s.cfg.RequestTimeout))
+	defer cancel()
+	info, err := s.deps.Snapshots.Snapshot(ctx)
+	switch {
+	case errors.Is(err, exchange.ErrNoSnapshots):
+		return &Error{Status: fiber.StatusServiceUnavailable, Code: "snapshots_unavailable", Message: "this server keeps no snapshots"}
+	case errors.Is(err, exchange.ErrSnapshotNotStored):
+		s.cfg.Log.Error("snapshot asked for by an operator was not stored", "err", err)
+		return &Error{Status: fiber.StatusServiceUnavailable, Code: "snapshot_failed", Message: "the snapshot could not be stored (the server's log says why); nothing is lost, try again"}
+	case err != nil:
+		return err
+	}
+	return c.JSON(snapshotView{Seq: decID(info.Seq), StateHash: hex.EncodeToString(info.StateHash[:])})
 }

@@ -27,6 +27,13 @@ func TestOpenAPIDocument(t *testing.T) {
 	for _, r := range append(append([]route(nil), routes...), opsRoutes...) {
 		served[r.Method+" "+param.ReplaceAllString(r.Path, "{$1}")] = r
 	}
+	// The demo routes are served only with a faucet (the embedded demo
+	// mode); they are documented all the same, marked x-lpx-demo-only.
+	demoOnly := map[string]bool{}
+	for _, r := range demoRoutes {
+		key := r.Method + " " + param.ReplaceAllString(r.Path, "{$1}")
+		served[key], demoOnly[key] = r, true
+	}
 	documented := map[string]bool{}
 	for path, item := range doc.Paths.Map() {
 		for method, op := range item.Operations() {
@@ -36,6 +43,9 @@ func TestOpenAPIDocument(t *testing.T) {
 			if !ok {
 				t.Errorf("documented but not served: %s", key)
 				continue
+			}
+			if marked, _ := op.Extensions["x-lpx-demo-only"].(bool); marked != demoOnly[key] {
+				t.Errorf("%s: x-lpx-demo-only is %v; the route is demo-only: %v", key, marked, demoOnly[key])
 			}
 			if strings.HasPrefix(path, "/v1/") {
 				scope := "public"

@@ -102,11 +102,20 @@ var routes = []route{
 
 	// Operators.
 	{"POST", "/v1/admin/accounts", scopeAdmin, (*Server).createAccount, false},
+	{"POST", "/v1/admin/accounts/:id/keys", scopeAdmin, (*Server).createAccountKey, false},
 	{"POST", "/v1/admin/assets", scopeAdmin, (*Server).createAsset, false},
 	{"POST", "/v1/admin/markets", scopeAdmin, (*Server).createMarket, false},
 	{"PUT", "/v1/admin/markets/:market/fees", scopeAdmin, (*Server).setFees, false},
 	{"POST", "/v1/admin/markets/:market/halt", scopeAdmin, (*Server).haltMarket, false},
 	{"POST", "/v1/admin/markets/:market/resume", scopeAdmin, (*Server).resumeMarket, false},
+	{"POST", "/v1/admin/snapshot", scopeAdmin, (*Server).takeSnapshot, false},
+}
+
+// demoRoutes exist only in the embedded demo mode, with a faucet
+// (Deps.Faucet): without one they are not registered and answer 404 like
+// any unknown route.
+var demoRoutes = []route{
+	{"POST", "/v1/demo/faucet", public, (*Server).faucet, false},
 }
 
 // opsRoutes are outside /v1: health, readiness, metrics and the API's
@@ -127,7 +136,11 @@ func (s *Server) register() {
 		h := r.Handler
 		s.app.Add(r.Method, r.Path, func(c *fiber.Ctx) error { return h(s, c) })
 	}
-	for _, r := range routes {
+	all := routes
+	if s.deps.Faucet != nil {
+		all = append(append([]route(nil), routes...), demoRoutes...)
+	}
+	for _, r := range all {
 		h := r.Handler
 		handler := func(c *fiber.Ctx) error { return h(s, c) }
 		if r.Idempotent {

@@ -62,11 +62,17 @@ type Deps struct {
 	// LinkNonces spends wallet-link challenges' nonces once.
 	LinkNonces LinkNonces
 	Chain      Chain
+	// Faucet gives demo wallets gas and tokens (POST /v1/demo/faucet):
+	// set in the embedded demo mode only; nil, the route does not exist.
+	Faucet Faucet
 	// Ready reports whether Redis, the database and the chain answer
 	// (/readyz); nil: always ready.
 	Ready func(ctx context.Context) error
 	// Metrics, if not nil, receives the request metrics and serves /metrics.
 	Metrics *Metrics
+	// Snapshots takes a snapshot on demand (POST /v1/admin/snapshot); nil:
+	// that route answers 503 snapshots_unavailable.
+	Snapshots Snapshotter
 }
 
 // Config tunes a Server. Zero values take the defaults.

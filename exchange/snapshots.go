@@ -2,6 +2,8 @@ package exchange
 
 import (
 	"context"
+	"crypto/sha256"
+	"fmt"
 	"time"
 )
 
@@ -13,11 +15,13 @@ type Checkpointer interface {
 	Checkpoint(ctx context.Context) (uint64, error)
 }
 
-// snapshotJob is one encoded snapshot to save.
+// snapshotJob is one encoded snapshot to save; done, if not nil, is told
+// once it is stored (or refused).
 type snapshotJob struct {
 	seq  uint64
 	at   time.Time
 	data []byte
+	done chan<- snapshotResult
 }
 
 // snapshotWriter saves snapshots in its own goroutine, so that a slow
@@ -64,31 +68,39 @@ func (w *snapshotWriter) stop() {
 func (w *snapshotWriter) run() {
 	defer close(w.done)
 	for job := range w.jobs {
-		w.save(job)
+		err := w.save(job)
+		if job.done != nil {
+			r := snapshotResult{info: SnapshotInfo{Seq: job.seq, StateHash: sha256.Sum256(job.data)}}
+			if err != nil {
+				r.err = fmt.Errorf("%w: snapshot %d: %w", ErrSnapshotNotStored, job.seq, err)
+			}
+			job.done <- r
+		}
 		w.free <- job.data
 	}
 }
 
 // save writes one snapshot and trims what it makes unnecessary. A failure
-// is logged and the next snapshot tries again: the journal still holds
-// everything since the last good one.
-func (w *snapshotWriter) save(job snapshotJob) {
+// to save is logged and returned, and the next snapshot tries again: the
+// journal still holds everything since the last good one. Failures to
+// prune after a stored snapshot are only logged.
+func (w *snapshotWriter) save(job snapshotJob) error {
 	ctx := context.Background()
 	log := w.cfg.Log
 	if err := w.st.Snapshots.Save(ctx, job.seq, job.data); err != nil {
 		log.Warn("snapshot failed", "seq", job.seq, "err", err)
-		return
+		return err
 	}
 	w.marks = append(w.marks, snapshotJob{seq: job.seq, at: job.at})
 	seqs, err := w.st.Snapshots.List(ctx)
 	if err != nil || len(seqs) == 0 {
 		log.Warn("snapshot list failed", "err", err)
-		return
+		return nil
 	}
 	for len(seqs) > w.cfg.KeepSnapshots {
 		if err := w.st.Snapshots.Delete(ctx, seqs[0]); err != nil {
 			log.Warn("snapshot delete failed", "seq", seqs[0], "err", err)
-			return
+			return nil
 		}
 		seqs = seqs[1:]
 	}
@@ -98,6 +110,7 @@ func (w *snapshotWriter) save(job snapshotJob) {
 	if w.st.Events != nil {
 		w.trimEvents(ctx, job.at)
 	}
+	return nil
 }
 
 // trimEvents drops the event log up to the newest snapshot older than the

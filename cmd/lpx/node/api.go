@@ -47,9 +47,13 @@ func (n *Node) openAPI(metrics *api.Metrics) error {
 		LinkNonces:  n.Nonces,
 		Ready:       n.ready,
 		Metrics:     metrics,
+		Snapshots:   n.Sequencer,
 	}
 	if n.Chain != nil {
 		deps.Chain = apiChain{n}
+	}
+	if n.Embedded && n.DevChain != nil {
+		deps.Faucet = &faucet{n: n} // the embedded demo mode only (faucet.go)
 	}
 	if n.API, err = api.New(deps, cfg); err != nil {
 		return err

@@ -11,6 +11,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"syscall"
 	"time"
 
 	"github.com/ethereum/go-ethereum/accounts/abi/bind/v2"
@@ -72,8 +73,11 @@ func (n *Node) openChain(ctx context.Context) error {
 		if n.vaultKey, err = loadOrCreateKey(filepath.Join(n.cfg.DataDir, vaultKeyFile), n.cfg.VaultKey); err != nil {
 			return err
 		}
-		dc, err := devchain.Start(devchain.Config{DataDir: filepath.Join(n.cfg.DataDir, "chain"), Log: n.log})
+		dc, err := devchain.Start(devchain.Config{DataDir: filepath.Join(n.cfg.DataDir, "chain"), HTTPAddr: n.cfg.DevChainRPC, Log: n.log})
 		if err != nil {
+			if n.cfg.DevChainRPC != "" && errors.Is(err, syscall.EADDRINUSE) {
+				return fmt.Errorf("the dev chain's JSON-RPC address %s is in use (another lpx or geth?): set --dev-chain-rpc (LPX_DEV_CHAIN_RPC) to another loopback address, or 127.0.0.1:0 for any free port: %w", n.cfg.DevChainRPC, err)
+			}
 			return err
 		}
 		n.closers = append(n.closers, dc.Close) // closes its client too
@@ -83,15 +87,21 @@ func (n *Node) openChain(ctx context.Context) error {
 			return ErrNoVaultKey
 		}
 		if n.vaultKey, err = parseKey(n.cfg.VaultKey); err != nil {
-			return fmt.Errorf("node: LPX_VAULT_KEY: %w", err)
+			return vaultKeyError(err)
+		}
+		if err := checkRPCURL(n.cfg.EthRPCURL); err != nil {
+			return err
 		}
 		if n.Chain, err = ethclient.DialContext(ctx, n.cfg.EthRPCURL); err != nil {
-			return fmt.Errorf("node: LPX_ETH_RPC_URL: %w", err)
+			return rpcError(n.cfg.EthRPCURL, err)
 		}
 		n.closers = append(n.closers, func() error { n.Chain.Close(); return nil })
 	}
 	n.Vault = crypto.PubkeyToAddress(n.vaultKey.PublicKey)
 	id, err := n.Chain.ChainID(ctx)
+	if err != nil && !embedded {
+		return rpcError(n.cfg.EthRPCURL, err)
+	}
 	if err != nil {
 		return fmt.Errorf("node: chain id: %w", err)
 	}
@@ -275,16 +285,41 @@ func (o heldOutbox) Outstanding(ctx context.Context, chainID uint64, limit int) 
 func (n *Node) describeChain() string {
 	switch {
 	case n.Chain == nil:
-		return "Chain: none (NoChain)"
+		return "Chain: none (--no-chain): no deposits, withdrawals or token programs. For the embedded dev chain: drop --no-chain (LPX_NO_CHAIN)"
 	case n.DevChain != nil:
-		return fmt.Sprintf("Chain: embedded dev chain in %s, JSON-RPC %s, chain id %d, vault %s, token factory %s, %d confirmation(s); set LPX_ETH_RPC_URL to use another chain",
+		return fmt.Sprintf("Chain: embedded dev chain in %s, JSON-RPC %s, chain id %d, vault %s, token factory %s, %d confirmation(s). "+
+			"For another chain: --eth-rpc-url URL (LPX_ETH_RPC_URL) with --vault-key",
 			filepath.Join(n.cfg.DataDir, "chain"), n.DevChain.RPCURL(), n.ChainID, n.Vault, n.Factory, n.cfg.Confirmations)
 	}
-	host := "?"
-	if u, err := url.Parse(n.cfg.EthRPCURL); err == nil {
-		host = u.Host
+	return fmt.Sprintf("Chain: real, JSON-RPC at %s, chain id %d, vault %s, %d confirmation(s). For the embedded dev chain: leave --eth-rpc-url (LPX_ETH_RPC_URL) empty",
+		urlHost(n.cfg.EthRPCURL), n.ChainID, n.Vault, n.cfg.Confirmations)
+}
+
+// checkRPCURL refuses an EthRPCURL that no JSON-RPC client could dial:
+// ethclient takes http(s):// and ws(s):// URLs and IPC socket paths.
+func checkRPCURL(raw string) error {
+	u, err := url.Parse(raw)
+	if err == nil {
+		switch u.Scheme {
+		case "http", "https", "ws", "wss":
+			if u.Host != "" {
+				return nil
+			}
+		case "":
+			return nil // an IPC socket's path
+		}
 	}
-	return fmt.Sprintf("Chain: JSON-RPC at %s, chain id %d, vault %s, %d confirmation(s)", host, n.ChainID, n.Vault, n.cfg.Confirmations)
+	return &SettingError{Setting: "eth-rpc-url", Malformed: true, Err: err,
+		Problem: "the chain's JSON-RPC URL is malformed",
+		Fix:     "with http(s)://host:port, ws(s)://host:port or an IPC socket's path, or leave it empty for the embedded dev chain"}
+}
+
+// rpcError is a chain at EthRPCURL that cannot be used; the URL shows by
+// its host only.
+func rpcError(raw string, err error) error {
+	return &SettingError{Setting: "eth-rpc-url", Err: err,
+		Problem: fmt.Sprintf("cannot use the chain at %s (%s)", urlHost(raw), redact(err, raw)),
+		Fix:     "and check that its JSON-RPC answers there, or leave it empty for the embedded dev chain"}
 }
 
 // parseKey reads a hex private key, with or without 0x.
@@ -298,7 +333,7 @@ func loadOrCreateKey(path, given string) (*ecdsa.PrivateKey, error) {
 	if given != "" {
 		k, err := parseKey(given)
 		if err != nil {
-			return nil, fmt.Errorf("node: LPX_VAULT_KEY: %w", err)
+			return nil, vaultKeyError(err)
 		}
 		return k, nil
 	}

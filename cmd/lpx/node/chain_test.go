@@ -4,6 +4,7 @@ import (
 	"context"
 	"crypto/ecdsa"
 	"math/big"
+	"net"
 	"strings"
 	"testing"
 	"time"
@@ -289,5 +290,40 @@ func TestEmbeddedChainRoundTrip(t *testing.T) {
 	again := run(t, node.Config{DataDir: dir})
 	if again.Vault != vault || again.Factory != factory {
 		t.Fatalf("after a restart: vault %s, factory %s; before %s, %s", again.Vault, again.Factory, vault, factory)
+	}
+}
+
+// TestDevChainRPCAddress: the dev chain serves JSON-RPC where
+// DevChainRPC says, the same address after a restart; an address in use
+// stops the start with an error naming the setting.
+func TestDevChainRPCAddress(t *testing.T) {
+	busy, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer busy.Close()
+	_, err = node.Open(context.Background(), node.Config{DataDir: t.TempDir(), DevChainRPC: busy.Addr().String()})
+	if err == nil || !strings.Contains(err.Error(), "--dev-chain-rpc") {
+		t.Fatalf("a dev chain on a busy address: %v", err)
+	}
+
+	free, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	addr := free.Addr().String()
+	free.Close()
+	dir := t.TempDir()
+	for start := range 2 {
+		n, err := node.Open(context.Background(), node.Config{DataDir: dir, DevChainRPC: addr})
+		if err != nil {
+			t.Fatalf("start %d: %v", start, err)
+		}
+		if got := n.DevChain.RPCURL(); got != "http://"+addr {
+			t.Errorf("start %d: the dev chain serves on %s, want http://%s", start, got, addr)
+		}
+		if err := n.Close(); err != nil {
+			t.Fatal(err)
+		}
 	}
 }

@@ -18,6 +18,7 @@ import (
 	"github.com/lpx-exchange/lpx/api"
 	"github.com/lpx-exchange/lpx/engine"
 	"github.com/lpx-exchange/lpx/exchange"
+	"github.com/lpx-exchange/lpx/migrations"
 	"github.com/lpx-exchange/lpx/store/filejournal"
 	"github.com/lpx-exchange/lpx/store/redisstore"
 	"github.com/lpx-exchange/lpx/store/sqlstore"
@@ -44,6 +45,12 @@ type Config struct {
 	// EthRPCURL is the chain's JSON-RPC endpoint (LPX_ETH_RPC_URL); empty:
 	// the embedded dev chain (tokens/devchain) in DataDir/chain.
 	EthRPCURL string
+	// DevChainRPC is the loopback host:port the embedded dev chain serves
+	// its JSON-RPC on (LPX_DEV_CHAIN_RPC), for wallets and tools; empty: a
+	// free port, different at every start. lpx serve asks for the usual
+	// 127.0.0.1:8545, so a browser wallet's network stays valid across
+	// restarts.
+	DevChainRPC string
 	// VaultKey is the vault's private key in hex (LPX_VAULT_KEY), required
 	// with EthRPCURL. Empty in the embedded mode: a key generated once into
 	// DataDir/vaultkey (mode 0600) and reused. Never logged.
@@ -75,7 +82,9 @@ type Config struct {
 	// id, logger and, when empty, the sign-in domain "localhost").
 	API      api.Config
 	Exchange exchange.Config
-	Log      *slog.Logger
+	// Demo is the embedded mode's demo world and faucet (demo.go).
+	Demo DemoConfig
+	Log  *slog.Logger
 }
 
 // historyName is the SQL history projection's checkpoint name.
@@ -122,13 +131,19 @@ type Node struct {
 }
 
 // Open recovers the exchange from its stores and returns a node ready to
-// Run. It refuses to start when a projection is ahead of the journal.
+// Run. It refuses to start when a projection is ahead of the journal, and
+// when the embedded data directory is in use (ErrDataDirInUse). A
+// setting that is wrong, or names a service that does not answer, is a
+// *SettingError naming the setting to fix.
 func Open(ctx context.Context, cfg Config) (_ *Node, err error) {
 	if cfg.KeyPrefix == "" {
 		cfg.KeyPrefix = "lpx:"
 	}
 	if cfg.DataDir == "" {
 		cfg.DataDir = "lpx-data"
+	}
+	if err := checkSettings(cfg); err != nil {
+		return nil, err
 	}
 	n := &Node{cfg: cfg, log: cfg.Log, Embedded: cfg.RedisURL == ""}
 	if n.log == nil {
@@ -198,10 +213,10 @@ func (n *Node) openStores(ctx context.Context) (events func() exchange.Journal, 
 		url = sqlstore.SQLiteURL(n.cfg.DataDir)
 	}
 	if err := PrepareDatabase(ctx, url, !n.cfg.NoMigrate); err != nil {
-		return nil, err
+		return nil, n.databaseError(err)
 	}
 	if n.SQL, err = sqlstore.Open(ctx, url); err != nil {
-		return nil, err
+		return nil, n.databaseError(err)
 	}
 	n.closers = append(n.closers, n.SQL.Close)
 	return events, nil
@@ -212,8 +227,13 @@ func (n *Node) openStores(ctx context.Context) (events func() exchange.Journal, 
 func (n *Node) openEmbedded() (func() exchange.Journal, error) {
 	dir := n.cfg.DataDir
 	if err := os.MkdirAll(dir, 0o700); err != nil {
+		return nil, &SettingError{Setting: "data-dir", Err: err, Problem: fmt.Sprintf("the data directory cannot be made (%v)", err)}
+	}
+	unlock, err := LockDataDir(dir)
+	if err != nil {
 		return nil, err
 	}
+	n.closers = append(n.closers, unlock)
 	mr := miniredis.NewMiniRedis()
 	mr.ClockTTL(true) // keys expire as the clock runs, as in Redis
 	if err := mr.StartAddr("127.0.0.1:0"); err != nil {
@@ -245,14 +265,18 @@ func (n *Node) openEmbedded() (func() exchange.Journal, error) {
 func (n *Node) openRedis(ctx context.Context) (func() exchange.Journal, error) {
 	opt, err := redis.ParseURL(n.cfg.RedisURL)
 	if err != nil {
-		return nil, fmt.Errorf("node: LPX_REDIS_URL: %w", err)
+		return nil, &SettingError{Setting: "redis-url", Malformed: true, Err: err,
+			Problem: fmt.Sprintf("the Redis URL is malformed (%s)", redact(err, n.cfg.RedisURL)),
+			Fix:     "with redis://[:password@]host:port/db, or leave it empty for the embedded Redis"}
 	}
 	n.Redis = redis.NewClient(redisstore.JournalOptions(opt))
 	n.closers = append(n.closers, n.Redis.Close)
 	pctx, cancel := context.WithTimeout(ctx, 5*time.Second)
 	defer cancel()
 	if err := n.Redis.Ping(pctx).Err(); err != nil {
-		return nil, fmt.Errorf("node: Redis at %s: %w", opt.Addr, err)
+		return nil, &SettingError{Setting: "redis-url", Err: err,
+			Problem: fmt.Sprintf("cannot use Redis at %s (%s)", opt.Addr, redact(err, n.cfg.RedisURL)),
+			Fix:     "and check that Redis runs there and lets lpx in, or leave it empty for the embedded Redis"}
 	}
 	p := n.cfg.KeyPrefix
 	n.stores = exchange.Stores{
@@ -330,17 +354,23 @@ func (n *Node) Submit(ctx context.Context, cmd engine.Command) (exchange.Result,
 	return n.Sequencer.Submit(ctx, cmd)
 }
 
-// Describe says, for the start-up banner, which mode each part is in.
+// Describe says, for the start-up banner, which mode each part is in
+// (embedded or real) and which setting switches it. URLs show by host only.
 func (n *Node) Describe() string {
-	sql := "SQL: SQLite, " + sqlstore.SQLiteURL(n.cfg.DataDir) + "; set LPX_DATABASE_URL to use PostgreSQL"
+	redisLine := fmt.Sprintf("Redis: embedded (in-process, nothing on disk); journal, event log and snapshots: files in %s (fsynced). "+
+		"For a real Redis: --redis-url redis://host:6379/0 (LPX_REDIS_URL) with --key-encryption-key", n.cfg.DataDir)
+	if !n.Embedded {
+		redisLine = fmt.Sprintf("Redis: real, %s, keys under %q (journal, event log, snapshots, market data). "+
+			"For the embedded Redis: leave --redis-url (LPX_REDIS_URL) empty", n.Redis.Options().Addr, n.cfg.KeyPrefix)
+	}
+	sqlLine := "SQL: embedded SQLite, " + sqlstore.SQLiteURL(n.cfg.DataDir) + ". For PostgreSQL: --database-url postgres://user@host:5432/db (LPX_DATABASE_URL)"
 	if n.cfg.DatabaseURL != "" {
-		sql = "SQL: " + string(n.SQL.Dialect)
+		sqlLine = fmt.Sprintf("SQL: real PostgreSQL at %s. For SQLite in the data directory: leave --database-url (LPX_DATABASE_URL) empty", urlHost(n.cfg.DatabaseURL))
+		if n.SQL.Dialect == migrations.SQLite {
+			sqlLine = fmt.Sprintf("SQL: SQLite, %s. For PostgreSQL: --database-url postgres://user@host:5432/db (LPX_DATABASE_URL)", n.cfg.DatabaseURL)
+		}
 	}
-	sql += "\n" + n.describeChain()
-	if n.Embedded {
-		return fmt.Sprintf("Redis: embedded (in-process, nothing on disk); journal, event log and snapshots: files in %s (fsynced); set LPX_REDIS_URL to use a real Redis\n%s", n.cfg.DataDir, sql)
-	}
-	return "Redis: " + n.Redis.Options().Addr + " (journal, event log, snapshots and market data)\n" + sql
+	return redisLine + "\n" + sqlLine + "\n" + n.describeChain()
 }
 
 // Close releases the stores; call it after Run has returned.
