@@ -360,6 +360,11 @@ func (w *Watcher) deposits(ctx context.Context, from, to uint64, contracts []com
 			continue
 		}
 		sender := common.BytesToAddress(l.Topics[1][12:])
+		if sender == (common.Address{}) {
+			// A mint to the vault: an issue, which the issuer credits,
+			// never a deposit.
+			continue
+		}
 		account, looked := owners[sender]
 		if !looked {
 			a, ok, err := w.Store.WalletOwner(ctx, w.ChainID, sender)

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"math/big"
+	"strings"
 	"time"
 
 	"github.com/ethereum/go-ethereum"
@@ -115,8 +116,21 @@ func (w *demoWallet) transfer(ctx context.Context, token, to common.Address, raw
 	if err != nil {
 		return nil, err
 	}
-	if err := w.chain.SendTransaction(ctx, tx); err != nil {
-		return nil, fmt.Errorf("send the transfer: %w", err)
+	// The node's txpool moves to a new head asynchronously: right after
+	// the faucet's gas was mined it may still see the wallet empty.
+	for deadline := time.Now().Add(5 * time.Second); ; {
+		err := w.chain.SendTransaction(ctx, tx)
+		if err == nil {
+			break
+		}
+		if !strings.Contains(err.Error(), "insufficient funds") || time.Now().After(deadline) {
+			return nil, fmt.Errorf("send the transfer: %w", err)
+		}
+		select {
+		case <-ctx.Done():
+			return nil, fmt.Errorf("send the transfer: %w", ctx.Err())
+		case <-time.After(50 * time.Millisecond):
+		}
 	}
 	for {
 		r, err := w.chain.TransactionReceipt(ctx, tx.Hash())

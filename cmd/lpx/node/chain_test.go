@@ -106,11 +106,19 @@ func (c *chainHelper) send(from chainKey, contract common.Address, abi interface
 	c.t.Helper()
 	opts := bind.NewKeyedTransactor(from.key, c.id)
 	opts.Context = c.t.Context()
-	tx, err := bind.Transact(abi.Instance(c.client, contract), opts, calldata)
-	if err != nil {
-		c.t.Fatalf("transact from %s: %v", from.addr, err)
+	// The txpool moves to a new head asynchronously: right after the
+	// receipt that funded `from`, it may still see the balance before.
+	deadline := time.Now().Add(5 * time.Second)
+	for {
+		tx, err := bind.Transact(abi.Instance(c.client, contract), opts, calldata)
+		if err == nil {
+			return c.mined(tx)
+		}
+		if !strings.Contains(err.Error(), "insufficient funds") || time.Now().After(deadline) {
+			c.t.Fatalf("transact from %s: %v", from.addr, err)
+		}
+		time.Sleep(50 * time.Millisecond)
 	}
-	return c.mined(tx)
 }
 
 // deployFactory deploys a TokenFactory from `from` (a chain without the
