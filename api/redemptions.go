@@ -1,6 +1,7 @@
 package api
 
 import (
+	"crypto/rand"
 	"errors"
 
 	"github.com/gofiber/fiber/v2"
@@ -89,7 +90,13 @@ func (s *Server) redeem(c *fiber.Ctx) error {
 	case avail < units:
 		return Errorf("insufficient_balance", "%s %s available, %s asked", formatUnits(avail, a.Scale), a.Symbol, formatUnits(units, a.Scale))
 	}
-	evs, err := s.submit(c, engine.Command{Kind: engine.CmdRedeem, Account: engine.AccountID(p.Account), Asset: a.ID, Amount: units})
+	// Random bytes salt the receipt code, so that nobody can work out
+	// another customer's code from their own.
+	var salt engine.Ref
+	if _, err := rand.Read(salt[:]); err != nil {
+		return err
+	}
+	evs, err := s.submit(c, engine.Command{Kind: engine.CmdRedeem, Account: engine.AccountID(p.Account), Asset: a.ID, Amount: units, Ref: salt})
 	if err != nil {
 		return err
 	}

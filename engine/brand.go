@@ -8,8 +8,11 @@ import (
 
 // Receipt is a redemption's code, what a customer reads to the brand's
 // till: 40 bits shown as two groups of four Crockford base-32 letters
-// ("7KQ3-X9ZD"). It is a fixed permutation of the RedemptionID, so that
-// every redemption has its own receipt and consecutive ones look unrelated.
+// ("7KQ3-X9ZD"). It is a fixed permutation of the RedemptionID xored with
+// the first 40 bits of the CmdRedeem's Ref: the API puts random bytes
+// there, so that nobody can work out another customer's receipt from
+// their own (the engine draws no randomness itself; a zero Ref gives the
+// bare permutation, unique per redemption).
 type Receipt uint64
 
 const crockford = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
@@ -27,16 +30,20 @@ func (r Receipt) String() string {
 	return string(b[:])
 }
 
+// receiptMask keeps a receipt's 40 bits.
+const receiptMask = 1<<40 - 1
+
 // receiptFor mixes the low 40 bits of id with steps that are each a
 // bijection on 40-bit numbers (multiplying by an odd constant, xor with a
-// right shift), so distinct ids below 2^40 get distinct receipts.
-func receiptFor(id RedemptionID) Receipt {
-	const mask = 1<<40 - 1
-	x := uint64(id) & mask
-	x = (x * 0x9E3779B97F) & mask
+// right shift), so distinct ids below 2^40 get distinct receipts, then
+// xors in the first 40 bits of salt.
+func receiptFor(id RedemptionID, salt Ref) Receipt {
+	x := uint64(id) & receiptMask
+	x = (x * 0x9E3779B97F) & receiptMask
 	x ^= x >> 19
-	x = (x * 0xC2B2AE3D27) & mask
+	x = (x * 0xC2B2AE3D27) & receiptMask
 	x ^= x >> 21
+	x ^= uint64(salt[0])<<32 | uint64(salt[1])<<24 | uint64(salt[2])<<16 | uint64(salt[3])<<8 | uint64(salt[4])
 	return Receipt(x)
 }
 
@@ -129,7 +136,7 @@ func (e *Engine) redeem(cmd *Command) {
 	}
 	e.nextRedemption++
 	id := e.nextRedemption
-	r := redemption{account: cmd.Account, asset: cmd.Asset, amount: cmd.Amount, receipt: receiptFor(id)}
+	r := redemption{account: cmd.Account, asset: cmd.Asset, amount: cmd.Amount, receipt: receiptFor(id, cmd.Ref)}
 	e.redemptions[id] = r
 	a.redeemedPending += cmd.Amount
 	e.bal(cmd.Account, cmd.Asset).available -= cmd.Amount

@@ -54,8 +54,10 @@ const (
 	// CmdIssue: Account (the asset's brand), Asset, To (the customer), Amount,
 	// Ref (the brand's reference; each is credited once per brand).
 	CmdIssue
-	// CmdRedeem: Account (the customer), Asset, Amount. Debits the customer
-	// and records a pending redemption with a receipt code.
+	// CmdRedeem: Account (the customer), Asset, Amount, Ref (random
+	// bytes of the caller's, salting the receipt code: see Receipt).
+	// Debits the customer and records a pending redemption with a receipt
+	// code.
 	CmdRedeem
 	// CmdFulfilRedemption: Account (the brand), Redemption.
 	CmdFulfilRedemption

@@ -214,7 +214,10 @@
 // account is not_brand). A customer redeems points or coupons (Redeem): the
 // amount leaves their available balance at once and becomes a pending
 // redemption with an engine-assigned RedemptionID (1, 2, ...) and a Receipt
-// code, a fixed permutation of the id (so each is unique); the brand fulfils it (the units are redeemed for good) or rejects
+// code, a fixed permutation of the id xored with the first 40 bits of the
+// command's Ref (the API's random bytes, so that receipts cannot be
+// guessed; with a zero Ref each is unique); the brand fulfils it (the
+// units are redeemed for good) or rejects
 // it (they go back to the customer). ReportSupply records the token's
 // on-chain supply, and Liabilities reports, per asset, what was issued,
 // deposited and withdrawn, what customers and the brand hold, what is

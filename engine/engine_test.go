@@ -3353,6 +3353,22 @@ func utRedeemCases() []utCase {
 				if n := evs[0]; n.Redemption != 2 || n.Receipt == ev.Receipt || !utReceiptOK(n.Receipt) {
 					t.Errorf("second redemption %+v", n)
 				}
+				// The Ref salts the receipt: its first 40 bits are xored
+				// in, so the same id gets another code, and a snapshot
+				// keeps it.
+				salted := utRedeem(utAlice, utPTS, 1)
+				salted.Ref = Ref{0x12, 0x34, 0x56, 0x78, 0x9a, 0xff}
+				evs = w.must(salted)
+				if n := evs[0]; n.Redemption != 3 || n.Receipt != receiptFor(3, Ref{})^0x123456789a || !utReceiptOK(n.Receipt) {
+					t.Errorf("salted redemption %+v, want receipt %s", n, receiptFor(3, Ref{})^0x123456789a)
+				}
+				restored, err := Restore(w.e.AppendSnapshot(nil))
+				if err != nil {
+					t.Fatal(err)
+				}
+				if r, _ := restored.Redemption(3); r.Receipt != receiptFor(3, Ref{})^0x123456789a {
+					t.Errorf("restored salted receipt %s", r.Receipt)
+				}
 			},
 		},
 		{
