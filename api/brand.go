@@ -22,6 +22,7 @@ type BrandStore interface {
 	ListTokenPrograms(ctx context.Context, brand uint32) ([]sqlstore.TokenProgram, error)
 	Issuance(ctx context.Context, brand uint32, reference string) (sqlstore.Issuance, error)
 	ListRedemptionsByAsset(ctx context.Context, asset uint32, status sqlstore.RedemptionStatus, beforeID uint64, limit int) ([]sqlstore.Redemption, error)
+	LiabilitiesHistory(ctx context.Context, asset, brand uint32, interval, from, to int64) ([]sqlstore.LiabilityPoint, error)
 }
 
 // brandCaller returns the caller if it is a brand account: the brand

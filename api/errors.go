@@ -47,6 +47,7 @@ var statusOfCode = map[string]int{
 	"session_expired":  http.StatusUnauthorized,
 	"siwe_invalid":     http.StatusUnauthorized,
 	"forbidden":        http.StatusForbidden,
+	"forbidden_origin": http.StatusForbidden,
 	"not_brand":        http.StatusForbidden,
 	"not_brands_asset": http.StatusForbidden,
 	// Not there (or not yours: another account's ids are answered alike).

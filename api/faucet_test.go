@@ -6,6 +6,7 @@ import (
 	"math/big"
 	"net/http"
 	"os"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -52,6 +53,18 @@ func TestFaucet(t *testing.T) {
 		c.Demo.FaucetPerIP = redisstore.Limit{Rate: 3, Per: time.Hour, Burst: 3}
 	}})
 	ch := newFundsChain(t, env)
+	// GET /v1/info names the faucet and the dev chain; the page may call it.
+	var info infoAnswer
+	env.Do(env.Public(), "GET", "/v1/info", nil, &info)
+	chainID := strconv.FormatUint(env.Node.ChainID, 10)
+	rpc := env.Node.DevChain.RPCURL()
+	if info.ChainID != chainID || info.Vault == nil || *info.Vault != env.Node.Vault.Hex() || info.ConfirmationsRequired == nil ||
+		info.Demo == nil || info.Demo.Faucet != "/v1/demo/faucet" || info.Demo.RPCURL != rpc || info.Demo.ChainID != chainID {
+		t.Fatalf("info %+v (demo %+v), want chain %s, rpc %s", info, info.Demo, chainID, rpc)
+	}
+	if r, _ := webGet(t, env, "GET", "/", nil); !strings.Contains(r.Header.Get("Content-Security-Policy"), "connect-src 'self' ws: wss: "+strings.TrimSuffix(rpc, "/")+";") {
+		t.Errorf("the page's policy does not let it call the dev chain at %s: %q", rpc, r.Header.Get("Content-Security-Policy"))
+	}
 	for _, c := range []struct{ body, code string }{
 		{`{}`, "missing_field"},
 		{`{"address":""}`, "missing_field"},
@@ -137,6 +150,14 @@ func TestFaucetAbsent(t *testing.T) {
 			status, _, answer := faucetPost(t, env, `{"address":"0x5aAeb6053F3E94C9b9A09f33669435E7Ef1BeAed"}`)
 			if status != 404 || !containsCode(answer, "route_not_found") {
 				t.Fatalf("%d %s, want 404 route_not_found", status, answer)
+			}
+			var info infoAnswer
+			env.Do(env.Public(), "GET", "/v1/info", nil, &info)
+			if info.Demo != nil || (info.Vault != nil) != o.Chain {
+				t.Fatalf("info %+v: no demo; a vault only with a chain", info)
+			}
+			if r, _ := webGet(t, env, "GET", "/", nil); r.Header.Get("Content-Security-Policy") != pageCSP {
+				t.Errorf("policy %q", r.Header.Get("Content-Security-Policy"))
 			}
 		})
 	}

@@ -41,6 +41,10 @@ type publicAsset struct {
 	ExpiresAt *string `json:"expires_at"` // null: never
 	Expired   bool    `json:"expired"`
 	Hub       bool    `json:"hub"`
+	// Name is the token program's name ("ACME points"), BrandName the
+	// brand account's ("Acme Corp"); null when there is none.
+	Name      *string `json:"name"`
+	BrandName *string `json:"brand_name"`
 }
 
 // listAssets answers every asset, with whether it has expired and whether
@@ -58,6 +62,10 @@ func (s *Server) listAssets(c *fiber.Ctx) error {
 	}); err != nil {
 		return err
 	}
+	names, err := s.assetNames(c.UserContext(), assets)
+	if err != nil {
+		return err
+	}
 	out := make([]publicAsset, len(assets))
 	for i, a := range assets {
 		v := publicAsset{ID: strconv.FormatUint(uint64(a.ID), 10), Symbol: a.Symbol, Kind: a.Kind.String(), Scale: a.Scale,
@@ -70,6 +78,7 @@ func (s *Server) listAssets(c *fiber.Ctx) error {
 			t := rfc3339(a.ExpiresAt)
 			v.ExpiresAt = &t
 		}
+		v.Name, v.BrandName = names[i].Name, names[i].BrandName
 		out[i] = v
 	}
 	return c.JSON(fiber.Map{"assets": out})

@@ -6,7 +6,9 @@ import (
 	"testing"
 	"time"
 
+	"github.com/lpx-exchange/lpx/engine"
 	"github.com/lpx-exchange/lpx/internal/apitest"
+	"github.com/lpx-exchange/lpx/store/sqlstore"
 )
 
 // TestPublicMarketData: assets, markets, the book, trades, the ticker and
@@ -28,19 +30,39 @@ func TestPublicMarketData(t *testing.T) {
 			ExpiresAt *string `json:"expires_at"`
 			Expired   bool    `json:"expired"`
 			Hub       bool    `json:"hub"`
+			Name      *string `json:"name"`
+			BrandName *string `json:"brand_name"`
 		} `json:"assets"`
 	}
-	tradeCall(t, pub, "GET", "/v1/assets", nil, &assets)
-	var got []string
-	for _, a := range assets.Assets {
-		got = append(got, line(a.ID, a.Symbol, a.Scale, a.Kind, str(a.Brand), str(a.ExpiresAt), a.Expired, a.Hub))
+	// ACME has a token program; COFFEE gets one after the first answer
+	// (its name is not cached missing).
+	program := func(asset engine.AssetID, name, contract string) {
+		if err := te.Node.SQL.CreateTokenProgram(t.Context(), sqlstore.TokenProgram{AssetID: uint32(asset), Brand: te.brand, ChainID: 1337,
+			Contract: contract, Kind: sqlstore.ProgramPoints, Symbol: "X", Name: name, Decimals: 2, Scale: 2, CreatedAt: 1}); err != nil {
+			t.Fatal(err)
+		}
 	}
+	program(te.assets["ACME"], "ACME points", "0x00000000000000000000000000000000000000a1")
 	brand := strconv.FormatUint(uint64(te.brand), 10)
-	check(t, "assets", got, []string{
-		"1 EUR 2 token <null> <null> false true",
-		"2 ACME 2 points " + brand + " <null> false false",
-		"3 COFFEE 0 points " + brand + " <null> false false",
-	})
+	for i, want := range [][]string{{
+		"1 EUR 2 token <null> <null> false true <null> <null>",
+		"2 ACME 2 points " + brand + " <null> false false ACME points acme-brand",
+		"3 COFFEE 0 points " + brand + " <null> false false <null> acme-brand",
+	}, {
+		"1 EUR 2 token <null> <null> false true <null> <null>",
+		"2 ACME 2 points " + brand + " <null> false false ACME points acme-brand",
+		"3 COFFEE 0 points " + brand + " <null> false false COFFEE cups acme-brand",
+	}} {
+		if i == 1 {
+			program(te.assets["COFFEE"], "COFFEE cups", "0x00000000000000000000000000000000000000a2")
+		}
+		tradeCall(t, pub, "GET", "/v1/assets", nil, &assets)
+		var got []string
+		for _, a := range assets.Assets {
+			got = append(got, line(a.ID, a.Symbol, a.Scale, a.Kind, str(a.Brand), str(a.ExpiresAt), a.Expired, a.Hub, str(a.Name), str(a.BrandName)))
+		}
+		check(t, "assets", got, want)
+	}
 
 	var markets struct {
 		Markets []struct {
@@ -58,7 +80,7 @@ func TestPublicMarketData(t *testing.T) {
 		} `json:"markets"`
 	}
 	tradeCall(t, pub, "GET", "/v1/markets", nil, &markets)
-	got = nil
+	var got []string
 	for _, m := range markets.Markets {
 		got = append(got, line(m.ID, m.Symbol, m.Base, m.Quote, m.PriceScale, m.Tick, m.Lot, m.MinSize, m.MakerBps, m.TakerBps, m.Status))
 	}

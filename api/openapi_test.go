@@ -70,4 +70,21 @@ func TestOpenAPIDocument(t *testing.T) {
 			t.Errorf("served but not documented: %s", key)
 		}
 	}
+	// The web page's files are not API routes: excluded from the route
+	// table the document is checked against, and not documented.
+	if len(webRoutes) == 0 {
+		t.Fatal("no web routes")
+	}
+	for _, r := range webRoutes {
+		key := r.Method + " " + r.Path
+		if documented[key] || doc.Paths.Find(r.Path) != nil {
+			t.Errorf("the web route %s is in the OpenAPI document", key)
+		}
+		if _, ok := served[key]; ok {
+			t.Errorf("the web route %s is among the API's routes", key)
+		}
+		if r.Path != "/" && r.Path != "/*" {
+			t.Errorf("web route %s: only / and /* serve the page", key)
+		}
+	}
 }

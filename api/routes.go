@@ -38,6 +38,7 @@ type route struct {
 var routes = []route{
 	// Public market data.
 	{"GET", "/v1/time", public, (*Server).getTime, false},
+	{"GET", "/v1/info", public, (*Server).getInfo, false},
 	{"GET", "/v1/assets", public, (*Server).listAssets, false},
 	{"GET", "/v1/markets", public, (*Server).listMarkets, false},
 	{"GET", "/v1/markets/:market/book", public, (*Server).getBook, false},
@@ -99,6 +100,7 @@ var routes = []route{
 	{"POST", "/v1/brand/redemptions/:id/fulfil", scopeIssue, (*Server).fulfilRedemption, false},
 	{"POST", "/v1/brand/redemptions/:id/reject", scopeIssue, (*Server).rejectRedemption, false},
 	{"GET", "/v1/brand/liabilities", scopeIssue, (*Server).getLiabilities, false},
+	{"GET", "/v1/brand/liabilities/history", scopeIssue, (*Server).getLiabilitiesHistory, false},
 
 	// Operators.
 	{"POST", "/v1/admin/accounts", scopeAdmin, (*Server).createAccount, false},
@@ -127,6 +129,18 @@ var opsRoutes = []route{
 	{"GET", "/openapi.yaml", public, (*Server).openAPI, false},
 }
 
+// webRoutes serve the web page's embedded files (package api/web):
+// index.html at "/", the others at their paths, 404 for the rest. They are
+// not API routes: not in the OpenAPI document (a test checks they stay
+// out), no credentials, no rate limit. Registered after every API route,
+// so they never shadow one.
+var webRoutes = []route{
+	{"GET", "/", public, (*Server).webFile, false},
+	{"HEAD", "/", public, (*Server).webFile, false},
+	{"GET", "/*", public, (*Server).webFile, false},
+	{"HEAD", "/*", public, (*Server).webFile, false},
+}
+
 // register installs every route behind its checks: public routes are
 // rate-limited per client address; the others authenticate, check the
 // scope, and rate-limit per credential and address in the same Redis
@@ -147,6 +161,10 @@ func (s *Server) register() {
 			handler = s.idempotent(handler)
 		}
 		s.app.Add(r.Method, r.Path, s.authorize(r.Scope), handler)
+	}
+	for _, r := range webRoutes {
+		h := r.Handler
+		s.app.Add(r.Method, r.Path, func(c *fiber.Ctx) error { return h(s, c) })
 	}
 	s.app.Use(func(c *fiber.Ctx) error {
 		return Errorf("route_not_found", "no route %s %s", c.Method(), c.Path())

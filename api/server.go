@@ -85,6 +85,11 @@ type Config struct {
 	// chain id); URI is the page's origin, used in the message template.
 	Domain  string
 	ChainID uint64
+	URI     string
+	// Demo, in the embedded demo mode only, is the dev chain wallets use
+	// (GET /v1/info; the web page's Content-Security-Policy lets the page
+	// call its JSON-RPC). Nil elsewhere.
+	Demo *DemoInfo
 	// SessionTTL is how long a web session lasts (default 24 h).
 	SessionTTL time.Duration
 	// SignatureWindow is how far a signed request's timestamp may be from
@@ -163,6 +168,7 @@ type Server struct {
 	refs    *refCache // assets and markets by symbol
 	streams *streams  // the WebSocket connections' private channels
 	feeds   *feeds    // their public channels
+	names   nameCache // assets' program and brand names
 
 	connsMu sync.Mutex
 	conns   map[*wsConn]struct{} // open WebSocket connections

@@ -183,12 +183,18 @@ func newSessionToken() (token string, hash []byte, err error) {
 
 // authenticateSession finds the live session of token.
 func (s *Server) authenticateSession(c *fiber.Ctx, token string) (*principal, error) {
+	ctx, cancel := s.ctx(c)
+	defer cancel()
+	return s.sessionPrincipal(ctx, token)
+}
+
+// sessionPrincipal is the caller of a live web session: its account, and
+// the scopes its kind gives a session (sessionScopes).
+func (s *Server) sessionPrincipal(ctx context.Context, token string) (*principal, error) {
 	if !strings.HasPrefix(token, sessionTokenPrefix) || len(token) > 128 {
 		return nil, Errorf("unauthorized", "not a session token")
 	}
 	h := sha256.Sum256([]byte(token))
-	ctx, cancel := s.ctx(c)
-	defer cancel()
 	ws, err := s.deps.Store.WebSession(ctx, h[:], s.cfg.Now().UnixNano())
 	if errors.Is(err, sqlstore.ErrNotFound) {
 		return nil, Errorf("session_expired", "the session is unknown, expired or signed out; sign in again")
@@ -214,6 +220,7 @@ func (s *Server) logout(c *fiber.Ctx) error {
 	if err := s.deps.Store.RevokeWebSession(ctx, p.Account, p.SessionHash, s.cfg.Now().UnixNano()); err != nil {
 		return err
 	}
+	s.closeSessionConns(p.SessionHash)
 	c.ClearCookie(SessionCookie)
 	return c.SendStatus(fiber.StatusNoContent)
 }

@@ -86,6 +86,10 @@ type wsConn struct {
 	tokens  float64 // the rate limit's bucket
 	refill  time.Time
 	written atomic.Uint64
+
+	// upgradeToken is the web session token the upgrade request carried
+	// (the lpx_session cookie or a Bearer header), for a logon by session.
+	upgradeToken string
 }
 
 // websocket serves /v1/ws.
@@ -94,7 +98,11 @@ func (s *Server) websocket(c *fiber.Ctx) error {
 		return Errorf("upgrade_required", "GET /v1/ws upgrades to a WebSocket")
 	}
 	ip := c.IP()
-	return websocket.New(func(ws *websocket.Conn) { s.serveWS(ws, ip) }, websocket.Config{
+	token, err := upgradeSessionToken(c)
+	if err != nil {
+		return err
+	}
+	return websocket.New(func(ws *websocket.Conn) { s.serveWS(ws, ip, token) }, websocket.Config{
 		HandshakeTimeout: 5 * time.Second,
 		RecoverHandler: func(ws *websocket.Conn) {
 			if r := recover(); r != nil {
@@ -104,8 +112,8 @@ func (s *Server) websocket(c *fiber.Ctx) error {
 	})(c)
 }
 
-func (s *Server) serveWS(ws *websocket.Conn, ip string) {
-	conn := &wsConn{s: s, ws: ws, ip: ip, out: make(chan []byte, s.cfg.WSQueue), done: make(chan struct{}), wrote: make(chan struct{}),
+func (s *Server) serveWS(ws *websocket.Conn, ip, token string) {
+	conn := &wsConn{s: s, ws: ws, ip: ip, upgradeToken: token, out: make(chan []byte, s.cfg.WSQueue), done: make(chan struct{}), wrote: make(chan struct{}),
 		subs: map[string]bool{}, tokens: float64(s.cfg.WSBurst), refill: s.cfg.Now()}
 	s.connsMu.Lock()
 	s.conns[conn] = struct{}{}
@@ -339,10 +347,15 @@ func (c *wsConn) ping(json.RawMessage) (any, error) {
 // logonParams sign in a connection: the REST signing scheme over the
 // string timestamp + "LOGON" + "/v1/ws" (no body), with the key's
 // Ed25519 private key or HMAC secret. A signature is accepted once.
+// Instead of a key, a web session (sign-in with Ethereum) logs on with
+// its token, or with no key and no token when the upgrade request carried
+// the session (the lpx_session cookie, or Authorization: Bearer).
 type logonParams struct {
 	Key       string `json:"key"`
 	Timestamp string `json:"timestamp"`
 	Signature string `json:"signature"`
+	// Token is a web session's token (lpxs_...), instead of a key.
+	Token string `json:"token"`
 	// CancelOnDisconnect is what happens to orders when the connection
 	// ends (or the server restarts while it was open): "session" cancels
 	// those placed on this connection, "all" every order of the account,
@@ -383,6 +396,19 @@ func (c *wsConn) logon(params json.RawMessage) (any, error) {
 	mode, ok := sessionModes[p.CancelOnDisconnect]
 	if !ok && p.CancelOnDisconnect != "" {
 		return nil, errInvalid("cancel_on_disconnect", strconv.Quote(clip(p.CancelOnDisconnect)), `"session", "all" or "off"`)
+	}
+	if p.Key == "" && (p.Token != "" || c.upgradeToken != "") {
+		if p.Timestamp != "" || p.Signature != "" {
+			return nil, Errorf("invalid_request", "a session logon takes a token, not a timestamp and signature")
+		}
+		token := p.Token
+		if token == "" {
+			token = c.upgradeToken
+		}
+		return c.logonSession(token, mode)
+	}
+	if p.Token != "" {
+		return nil, Errorf("invalid_request", "log on with a key or with a session token, not both")
 	}
 	ms, err := strconv.ParseInt(p.Timestamp, 10, 64)
 	if err != nil {
@@ -425,6 +451,13 @@ func (c *wsConn) logon(params json.RawMessage) (any, error) {
 		return nil, Errorf("rate_limited", "too many requests for this key or address")
 	}
 	who := &principal{Account: k.row.Account, Kind: k.kind, Scopes: k.row.Scopes, KeyID: k.row.ID}
+	return c.openSession(ctx, who, mode)
+}
+
+// openSession journals the connection's trading session for who and
+// makes who the connection's caller.
+func (c *wsConn) openSession(ctx context.Context, who *principal, mode engine.SessionMode) (any, error) {
+	s := c.s
 	if mode == 0 {
 		mode = engine.SessionKeep
 		if who.Kind == sqlstore.AccountMarketMaker {

@@ -91,9 +91,14 @@ func (w *WS) Close() error {
 	return err
 }
 
-// Logon signs the connection in with the client's key: the signature
-// covers timestamp + "LOGON" + "/v1/ws".
+// Logon signs the connection in with the client's key (the signature
+// covers timestamp + "LOGON" + "/v1/ws") or, for a client with a web
+// session and no key, with the session's token.
 func (w *WS) Logon(ctx context.Context, result any) error {
+	if w.c.KeyID == "" && w.c.Session != "" {
+		// A web session logs on with its token.
+		return w.Call(ctx, "session.logon", map[string]string{"token": w.c.Session}, result)
+	}
 	ts := strconv.FormatInt(w.c.now().UnixMilli(), 10)
 	msg := StringToSign(ts, "LOGON", "/v1/ws", nil)
 	var sig []byte

@@ -66,6 +66,15 @@ func serveOnce(t *testing.T, dir string) string {
 		cancel()
 		t.Fatalf("serve printed no address: %q (%v)", out.String(), <-done)
 	}
+	// The banner names the web page, which is there.
+	if !strings.Contains(out.String(), "The web page: "+base+"/\n") {
+		t.Errorf("the banner does not name the web page %s/: %q", base, out.String())
+	}
+	if resp, err := http.Get(base + "/"); err != nil || resp.StatusCode != 200 || !strings.HasPrefix(resp.Header.Get("Content-Type"), "text/html") {
+		t.Errorf("GET /: %v %v", resp, err)
+	} else {
+		resp.Body.Close()
+	}
 	resp, err := http.Get(base + "/healthz")
 	if err != nil {
 		t.Fatal(err)

@@ -64,6 +64,9 @@ func Start(t testing.TB, o Options) *Env {
 			// The chain id sign-in messages name when there is no chain
 			// (with one, the node uses its chain's).
 			ChainID: NoChainID,
+			// The host sign-in and wallet-link messages name (lpx serve's
+			// default is the listen address, which changes per test).
+			Domain: "localhost",
 			// Tests make many requests from one address: generous limits
 			// unless a test sets its own.
 			KeyLimit: redisstore.Limit{Rate: 100_000, Per: time.Second, Burst: 100_000},

@@ -29,9 +29,6 @@ func (n *Node) openAPI(metrics *api.Metrics) error {
 	if n.ChainID != 0 {
 		cfg.ChainID = n.ChainID // sign-in names the chain the node is on
 	}
-	if cfg.Domain == "" {
-		cfg.Domain = "localhost"
-	}
 	if cfg.Log == nil {
 		cfg.Log = n.log
 	}
@@ -54,9 +51,9 @@ func (n *Node) openAPI(metrics *api.Metrics) error {
 	}
 	if n.Embedded && n.DevChain != nil {
 		deps.Faucet = &faucet{n: n} // the embedded demo mode only (faucet.go)
-	}
-	if n.API, err = api.New(deps, cfg); err != nil {
-		return err
+		// GET /v1/info tells the page's demo wallet where the dev chain is,
+		// and the page's Content-Security-Policy lets it call there.
+		cfg.Demo = &api.DemoInfo{RPCURL: n.DevChain.RPCURL(), ChainID: n.ChainID}
 	}
 	if n.cfg.Listen != "" {
 		if n.listener, err = net.Listen("tcp", n.cfg.Listen); err != nil {
@@ -69,8 +66,36 @@ func (n *Node) openAPI(metrics *api.Metrics) error {
 			}
 			return nil
 		})
+		if cfg.URI == "" {
+			cfg.URI = strings.TrimSuffix(PageURL(n.Addr.String()), "/") // the page's origin, for sign-in messages
+		}
+		if cfg.Domain == "" {
+			// The page's host, as a browser wallet sees it: a wallet warns
+			// when a sign-in message names another.
+			cfg.Domain = strings.TrimPrefix(cfg.URI, "http://")
+		}
+	}
+	if cfg.Domain == "" {
+		cfg.Domain = "localhost"
+	}
+	if n.API, err = api.New(deps, cfg); err != nil {
+		return err
 	}
 	return nil
+}
+
+// PageURL is the web page's URL on a server listening at addr
+// (host:port): http://host:port/, with an unspecified host (0.0.0.0,
+// [::]) shown as 127.0.0.1.
+func PageURL(addr string) string {
+	host, port, err := net.SplitHostPort(addr)
+	if err != nil {
+		return "http://" + addr + "/"
+	}
+	if ip := net.ParseIP(host); host == "" || ip != nil && ip.IsUnspecified() {
+		host = "127.0.0.1"
+	}
+	return "http://" + net.JoinHostPort(host, port) + "/"
 }
 
 // serveAPI serves HTTP on the listener until ctx is done, then stops

@@ -79,7 +79,8 @@ type Config struct {
 	// Redis must be given one (several servers must share it).
 	KeyEncryptionKey string
 	// API tunes the REST API (the node sets its key encryption key, chain
-	// id, logger and, when empty, the sign-in domain "localhost").
+	// id, logger and, when empty, the sign-in domain: the host and port
+	// it listens on as the page's URL has them, or "localhost").
 	API      api.Config
 	Exchange exchange.Config
 	// Demo is the embedded mode's demo world and faucet (demo.go).
