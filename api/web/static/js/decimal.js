@@ -1,14 +1,18 @@
 // Decimal amounts as strings and BigInt units: money never goes through a
 // JS float here.
 
+import { current } from './i18n.js';
+
 const DEC = /^[0-9]+(\.[0-9]+)?$/;
 
-// normalize turns what a person typed into a plain decimal string ("1,5"
-// is 1.5, spaces and a leading "+" are dropped) or null when it is not one.
+// normalize turns what a person typed into a plain decimal string (spaces
+// and a leading "+" are dropped) or null when it is not one. In German a
+// comma is the decimal mark ("1,5" is 1.5); in English a comma is refused
+// rather than guessed at ("1,234" could mean 1234 or 1.234).
 export function normalize(input) {
   let s = String(input ?? '').trim().replace(/[\s\u00a0\u202f']/g, '');
   if (s.startsWith('+')) s = s.slice(1);
-  if (s.includes(',') && !s.includes('.')) s = s.replace(',', '.');
+  if (current() === 'de' && s.includes(',') && !s.includes('.')) s = s.replace(',', '.');
   if (s.startsWith('.')) s = '0' + s;
   if (s.endsWith('.')) s = s.slice(0, -1);
   return DEC.test(s) ? s : null;
@@ -66,13 +70,18 @@ export function check(input, scale) {
   return { value: s };
 }
 
-// minReceive is amountOut × (1 − slippagePercent/100), rounded down at scale.
+// minReceive is amountOut × (1 − slippagePercent/100), rounded down at
+// scale, but at least one unit when the quote gives something: a small
+// quote of a coarse token (1 coupon, 1% slippage) must not round down to
+// no protection at all.
 export function minReceive(amountOut, slippagePercent, scale) {
   const out = toUnitsDown(amountOut, scale);
   const slip = toUnitsDown(slippagePercent, 6); // percent with 6 places
   const whole = 100n * 1000000n;
   if (slip >= whole) return fromUnits(0n, scale);
-  return fromUnits((out * (whole - slip)) / whole, scale);
+  let min = (out * (whole - slip)) / whole;
+  if (min === 0n && out > 0n) min = 1n;
+  return fromUnits(min, scale);
 }
 
 // format writes a plain decimal string for people: grouped thousands and
