@@ -7,7 +7,7 @@
 
 import { test, before, after } from 'node:test';
 import {
-  startServer, launchBrowser, newPage, signIn, go, keyFor, brandOf, issue, eventually, sleep,
+  startServer, launchBrowser, newPage, signIn, go, keyFor, newAccount, brandOf, issue, eventually, sleep,
   pageBalances, nonzero, refuses, shoot, ethers, assert, Api,
   guard,
 } from './harness.mjs';
@@ -106,6 +106,23 @@ test('journey 1: sign in with a wallet, see balances, quote, swap', guarded(asyn
     assert.equal(out, quote.amount_out, 'the quote on the page is the API\'s');
   }, { what: 'the quote' });
   assert.ok(Number(quote.amount_out) > 0);
+
+  // The book moves (another trader bids above the market maker for ACME):
+  // the page's quote follows it through the books' WebSocket channels,
+  // well before its 5 s fallback would ask again.
+  const lpxBrand = await keyFor(server, brandOf(server, 'LPX'), ['read', 'issue']);
+  const trader = await newAccount(server, 'consumer', 'bidder', ['read', 'trade']);
+  await issue(lpxBrand, trader.id, 'LPX', '1000.00');
+  const book = await new Api(server.base).get('/v1/markets/ACME-LPX/book?depth=1');
+  const better = (BigInt(book.bids[0][0].replace('.', '')) + 10n).toString().padStart(3, '0'); // 10 ticks up
+  await trader.api.post('/v1/orders', { market: 'ACME-LPX', side: 'buy', type: 'limit', price: `${better.slice(0, -2)}.${better.slice(-2)}`, size: '100.00' });
+  const moved = await new Api(server.base).get('/v1/quote?from=ACME&to=COFFEE&amount=40');
+  assert.notEqual(moved.amount_out, quote.amount_out, 'the better bid changes the quote');
+  await eventually(async () => {
+    quote = await new Api(server.base).get('/v1/quote?from=ACME&to=COFFEE&amount=40');
+    assert.equal(await page.locator('[data-testid="quote"]').getAttribute('data-out'), quote.amount_out, 'the page follows the book');
+    assert.equal(await page.locator('[data-testid="quote"]').getAttribute('data-min-receive') !== null, true);
+  }, { timeout: 2500, interval: 100, what: 'the quote after the book moved' });
 
   // The swap: the result, then the balances on the page and in the API.
   const before = await reader.balances();

@@ -1,10 +1,12 @@
-// #/swap : from, to, amount; a live quote re-asked each second; a
-// slippage setting; the swap and the new balances.
+// #/swap : from, to, amount; a live quote, asked again whenever a book of
+// its route moves (the books' WebSocket channels) and every few seconds
+// regardless; a slippage setting; the swap and the new balances.
 
 import * as api from '../api.js';
 import { t } from '../i18n.js';
 import { esc, amt, showError, clientError, busy, assetOptions } from '../ui.js';
 import * as dec from '../decimal.js';
+import { conn } from '../ws.js';
 
 export async function render(main, ctx) {
   const assets = (await api.assets()).filter((a) => !a.expired);
@@ -120,6 +122,7 @@ export async function render(main, ctx) {
       if (now.error || `${now.from}|${now.to}|${now.amount}` !== key) return; // the form moved on
       quote = q;
       quoteKey = key;
+      follow(q.legs.map((l) => l.market));
       showQuote(q, now.slippage);
       showError(quoteAlerts, null);
     } catch (e) {
@@ -136,14 +139,37 @@ export async function render(main, ctx) {
     } catch { /* shown elsewhere */ }
   }
 
+  // The quote follows the books of its route: a push on one of them asks
+  // again (at most every 200 ms); without pushes it is asked every 5 s.
   let timer = null;
-  function schedule(now) {
+  let nextAt = 0; // when the next quote is asked
+  let asking = false, moved = false; // a quote in flight; a book moved meanwhile
+  function at(ms) {
     clearTimeout(timer);
-    const tick = async () => {
+    nextAt = Date.now() + ms;
+    timer = setTimeout(async () => {
+      asking = true;
+      moved = false;
       await requote();
-      if (!stopped) timer = setTimeout(tick, 1000);
-    };
-    timer = setTimeout(tick, now ? 0 : 250);
+      asking = false;
+      if (!stopped) at(moved ? 200 : 5000);
+    }, ms);
+  }
+  function schedule(now) { at(now ? 0 : 200); }
+  // A book push brings the next quote forward, never puts it off: books
+  // that move all the time still get a fresh quote every 200 ms.
+  function nudge() {
+    if (asking) moved = true;
+    else if (nextAt - Date.now() > 200) at(200);
+  }
+  const followed = new Map(); // market -> unsubscribe
+  function follow(markets) {
+    for (const [m, unsubscribe] of followed) {
+      if (!markets.includes(m)) { unsubscribe(); followed.delete(m); }
+    }
+    for (const m of markets) {
+      if (!followed.has(m)) followed.set(m, conn.subscribe(`book.${m}`, nudge));
+    }
   }
 
   // What the form refuses is said as it is typed (an empty amount is not an error yet).
@@ -206,5 +232,5 @@ export async function render(main, ctx) {
 
   hint();
   loadBalances();
-  return () => { stopped = true; clearTimeout(timer); };
+  return () => { stopped = true; clearTimeout(timer); follow([]); };
 }
