@@ -14,7 +14,7 @@ trap 'rm -rf "$tmp"' EXIT
 echo "-- building lpx"
 go build -o "$tmp/lpx" ./cmd/lpx
 
-if [ ! -d api/web/node_modules/playwright-core ] || [ ! -d api/web/node_modules/ethers ] ||
+if [ ! -d api/web/node_modules/playwright-core ] || [ ! -d api/web/node_modules/ethers ] || [ ! -d api/web/node_modules/axe-core ] ||
    [ api/web/package-lock.json -nt api/web/node_modules/.package-lock.json ]; then
   echo "-- npm ci in api/web"
   (cd api/web && npm ci --ignore-scripts --no-audit --no-fund --loglevel=error)

@@ -28,7 +28,7 @@ export async function render(main, ctx) {
     <div class="alerts" id="brand-alerts"></div>
     <section class="card wide" aria-labelledby="prog-h">
       <h2 id="prog-h">${esc(t('brand.programs'))}</h2>
-      <div class="table-wrap"><table data-testid="programs">
+      <div class="table-wrap" tabindex="0"><table data-testid="programs">
         <thead><tr><th scope="col">${esc(t('col.asset'))}</th><th scope="col">${esc(t('brand.name'))}</th><th scope="col">${esc(t('col.kind'))}</th><th scope="col" class="num">${esc(t('brand.supply'))}</th><th scope="col">${esc(t('wallet.token'))}</th><th scope="col">${esc(t('col.expires'))}</th></tr></thead>
         <tbody></tbody></table></div>
     </section>
@@ -52,13 +52,13 @@ export async function render(main, ctx) {
     <section class="card wide" aria-labelledby="red-h">
       <h2 id="red-h">${esc(t('brand.redemptions'))}</h2>
       <div class="alerts" id="red-alerts"></div>
-      <div class="table-wrap"><table data-testid="brand-redemptions">
+      <div class="table-wrap" tabindex="0"><table data-testid="brand-redemptions">
         <thead><tr><th scope="col">${esc(t('col.id'))}</th><th scope="col">${esc(t('col.time'))}</th><th scope="col">${esc(t('brand.customer'))}</th><th scope="col">${esc(t('col.asset'))}</th><th scope="col" class="num">${esc(t('col.amount'))}</th><th scope="col">${esc(t('wallet.receipt'))}</th><th scope="col">${esc(t('col.status'))}</th><th scope="col">${esc(t('col.actions'))}</th></tr></thead>
         <tbody></tbody></table></div>
     </section>
     <section class="card wide" aria-labelledby="liab-h">
       <h2 id="liab-h">${esc(t('brand.liabilities'))}</h2>
-      <div class="table-wrap"><table data-testid="liabilities">
+      <div class="table-wrap" tabindex="0"><table data-testid="liabilities">
         <thead><tr><th scope="col">${esc(t('col.asset'))}</th><th scope="col" class="num">${esc(t('liab.issued'))}</th><th scope="col" class="num">${esc(t('liab.heldByCustomers'))}</th><th scope="col" class="num">${esc(t('liab.heldByBrand'))}</th><th scope="col" class="num">${esc(t('liab.redeemedPending'))}</th><th scope="col" class="num">${esc(t('liab.redeemed'))}</th><th scope="col" class="num">${esc(t('liab.expired'))}</th><th scope="col" class="num">${esc(t('liab.chainSupply'))}</th></tr></thead>
         <tbody></tbody></table></div>
       <div class="chart-controls">

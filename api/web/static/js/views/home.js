@@ -27,7 +27,7 @@ export async function render(main, ctx) {
     return null;
   }
   body.innerHTML = `
-    <div class="table-wrap">
+    <div class="table-wrap" tabindex="0">
     <table data-testid="balances">
       <caption class="visually-hidden">${esc(t('home.title'))}</caption>
       <thead><tr>

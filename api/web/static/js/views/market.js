@@ -45,7 +45,7 @@ export async function render(main, ctx) {
     <div class="market-grid">
       <section class="card" aria-labelledby="book-h">
         <h2 id="book-h">${esc(t('market.book'))}</h2>
-        <div class="table-wrap">
+        <div class="table-wrap" tabindex="0">
         <table data-testid="book" class="book">
           <thead><tr><th scope="col">${esc(t('col.side'))}</th><th scope="col" class="num">${esc(t('col.price'))} (${esc(m.quote)})</th><th scope="col" class="num">${esc(t('col.size'))} (${esc(m.base)})</th></tr></thead>
           <tbody id="asks"></tbody>
@@ -57,7 +57,7 @@ export async function render(main, ctx) {
       </section>
       <section class="card" aria-labelledby="trades-h">
         <h2 id="trades-h">${esc(t('market.trades'))}</h2>
-        <div class="table-wrap scroll-y">
+        <div class="table-wrap scroll-y" tabindex="0">
         <table data-testid="trades">
           <thead><tr><th scope="col">${esc(t('col.time'))}</th><th scope="col">${esc(t('col.side'))}</th><th scope="col" class="num">${esc(t('col.price'))}</th><th scope="col" class="num">${esc(t('col.size'))}</th></tr></thead>
           <tbody></tbody>
@@ -102,7 +102,7 @@ export async function render(main, ctx) {
       <section class="card wide" aria-labelledby="open-h">
         <h2 id="open-h">${esc(t('market.open'))}</h2>
         <div class="alerts" id="open-alerts"></div>
-        <div class="table-wrap">
+        <div class="table-wrap" tabindex="0">
         <table data-testid="open-orders">
           <thead><tr><th scope="col">${esc(t('col.id'))}</th><th scope="col">${esc(t('col.side'))}</th><th scope="col" class="num">${esc(t('col.price'))}</th><th scope="col" class="num">${esc(t('col.size'))}</th><th scope="col" class="num">${esc(t('col.filled'))}</th><th scope="col">${esc(t('col.actions'))}</th></tr></thead>
           <tbody></tbody>
@@ -112,7 +112,7 @@ export async function render(main, ctx) {
       </section>
       <section class="card wide" aria-labelledby="hist-h">
         <h2 id="hist-h">${esc(t('market.history'))}</h2>
-        <div class="table-wrap">
+        <div class="table-wrap" tabindex="0">
         <table data-testid="order-history">
           <thead><tr><th scope="col">${esc(t('col.time'))}</th><th scope="col">${esc(t('col.side'))}</th><th scope="col" class="num">${esc(t('col.price'))}</th><th scope="col" class="num">${esc(t('col.size'))}</th><th scope="col" class="num">${esc(t('col.filled'))}</th><th scope="col">${esc(t('col.status'))}</th></tr></thead>
           <tbody></tbody>

@@ -41,7 +41,7 @@ export async function render(main, ctx) {
       <div class="alerts" id="swap-alerts"></div>
       <section class="quote" data-testid="quote" aria-live="polite" aria-labelledby="quote-h">
         <h2 id="quote-h">${esc(t('swap.quote'))}</h2>
-        <dl id="quote-body"><dt>${esc(t('swap.quoteNone'))}</dt></dl>
+        <dl id="quote-body"><dt>${esc(t('swap.quote'))}</dt><dd>${esc(t('swap.quoteNone'))}</dd></dl>
         <div class="alerts" id="quote-alerts"></div>
       </section>
       <button type="submit" data-testid="swap-submit" class="primary">${esc(t('swap.submit'))}</button>
@@ -103,7 +103,7 @@ export async function render(main, ctx) {
     quote = null;
     delete quoteEl.dataset.out;
     delete quoteEl.dataset.minReceive;
-    const html = `<dt>${esc(msg || t('swap.quoteNone'))}</dt>`;
+    const html = `<dt>${esc(t('swap.quote'))}</dt><dd>${esc(msg || t('swap.quoteNone'))}</dd>`;
     if (html !== lastQuoteHtml) { quoteBody.innerHTML = html; lastQuoteHtml = html; }
   }
 

@@ -26,7 +26,7 @@ export async function render(main, ctx) {
       <h2 id="demo-h">${esc(t('wallet.demoTitle'))}</h2>
       <p class="note">${esc(t('wallet.demoNote'))}</p>
       <p>${esc(t('wallet.demoAddress'))} <code data-testid="demo-address">${esc(s.address)}</code></p>
-      <div class="table-wrap"><table data-testid="demo-balances"><thead><tr><th scope="col">${esc(t('col.asset'))}</th><th scope="col" class="num">${esc(t('wallet.onChain'))}</th></tr></thead><tbody></tbody></table></div>
+      <div class="table-wrap" tabindex="0"><table data-testid="demo-balances"><thead><tr><th scope="col">${esc(t('col.asset'))}</th><th scope="col" class="num">${esc(t('wallet.onChain'))}</th></tr></thead><tbody></tbody></table></div>
       <div class="alerts" id="demo-alerts"></div>
       <button type="button" data-testid="faucet">${esc(t('wallet.faucet'))}</button>
       <p class="note" id="faucet-result" aria-live="polite"></p>
@@ -54,13 +54,13 @@ export async function render(main, ctx) {
         <p class="note" id="send-result" aria-live="polite"></p>
       </form>
       <h3>${esc(t('wallet.deposits'))}</h3>
-      <div class="table-wrap"><table data-testid="deposits">
+      <div class="table-wrap" tabindex="0"><table data-testid="deposits">
         <thead><tr><th scope="col">${esc(t('col.time'))}</th><th scope="col">${esc(t('col.asset'))}</th><th scope="col" class="num">${esc(t('col.amount'))}</th><th scope="col">${esc(t('col.status'))}</th><th scope="col">${esc(t('wallet.confirmations'))}</th></tr></thead>
         <tbody></tbody></table></div>
     </section>
     <section class="card" aria-labelledby="wal-h">
       <h2 id="wal-h">${esc(t('wallet.linked'))}</h2>
-      <div class="table-wrap"><table data-testid="wallets"><thead><tr><th scope="col">${esc(t('wallet.address'))}</th><th scope="col">${esc(t('wallet.linkedAt'))}</th><th scope="col">${esc(t('col.actions'))}</th></tr></thead><tbody></tbody></table></div>
+      <div class="table-wrap" tabindex="0"><table data-testid="wallets"><thead><tr><th scope="col">${esc(t('wallet.address'))}</th><th scope="col">${esc(t('wallet.linkedAt'))}</th><th scope="col">${esc(t('col.actions'))}</th></tr></thead><tbody></tbody></table></div>
       <form id="link-form" class="form" novalidate>
         <div class="field">
           <label for="link-address">${esc(t('wallet.linkAddress'))}</label>
@@ -86,7 +86,7 @@ export async function render(main, ctx) {
         <button type="submit" class="primary" data-testid="withdraw-submit">${esc(t('wallet.withdrawSubmit'))}</button>
       </form>
       <h3>${esc(t('wallet.withdrawals'))}</h3>
-      <div class="table-wrap"><table data-testid="withdrawals">
+      <div class="table-wrap" tabindex="0"><table data-testid="withdrawals">
         <thead><tr><th scope="col">${esc(t('col.id'))}</th><th scope="col">${esc(t('col.asset'))}</th><th scope="col" class="num">${esc(t('col.amount'))}</th><th scope="col">${esc(t('wallet.to'))}</th><th scope="col">${esc(t('col.status'))}</th></tr></thead>
         <tbody></tbody></table></div>
     </section>
@@ -102,7 +102,7 @@ export async function render(main, ctx) {
       </form>
       <div id="receipt-box" aria-live="polite"></div>
       <h3>${esc(t('wallet.redemptions'))}</h3>
-      <div class="table-wrap"><table data-testid="redemptions">
+      <div class="table-wrap" tabindex="0"><table data-testid="redemptions">
         <thead><tr><th scope="col">${esc(t('col.time'))}</th><th scope="col">${esc(t('col.asset'))}</th><th scope="col" class="num">${esc(t('col.amount'))}</th><th scope="col">${esc(t('wallet.receipt'))}</th><th scope="col">${esc(t('col.status'))}</th></tr></thead>
         <tbody></tbody></table></div>
     </section>`);
