@@ -9,6 +9,7 @@ import (
 	"log/slog"
 	"os"
 	"os/signal"
+	"strconv"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -18,6 +19,7 @@ import (
 	"github.com/redis/go-redis/v9"
 
 	"github.com/lpx-exchange/lpx/cmd/lpx/node"
+	"github.com/lpx-exchange/lpx/store/redisstore"
 )
 
 const serveUsage = `Usage: lpx serve [flags]
@@ -85,6 +87,9 @@ func serveFlags(fs *flag.FlagSet, cfg *node.Config) {
 	fs.DurationVar(&cfg.Exchange.SnapshotInterval, "snapshot-interval", 0, "take a snapshot after this long (0: 5m)")
 	fs.DurationVar(&cfg.Exchange.TickEvery, "tick-every", 0, "journal a tick after this long without a command (0: 1s)")
 	fs.DurationVar(&cfg.API.BookInterval, "book-interval", 0, "conflate WebSocket book updates to one per interval (0: 100ms; negative: none)")
+	fs.Var(perSecond{&cfg.API.KeyLimit}, "key-rate", "requests a second per API key or web session, bursts of twice that (0: 200)")
+	fs.Var(perSecond{&cfg.API.IPLimit}, "ip-rate", "requests a second per client address, bursts of twice that (0: 50)")
+	fs.IntVar(&cfg.API.WSRate, "ws-rate", 0, "messages a second per WebSocket connection, bursts of twice that (0: 500)")
 	fs.BoolVar(&cfg.Demo.Disabled, "no-demo", false, "embedded mode: seed no demo world (brands, tokens, markets, market maker); the faucet then gives gas only")
 }
 
@@ -205,4 +210,27 @@ func waitServed(ctx context.Context, log *slog.Logger, done <-chan error) error 
 		log.Info("stopped: the sequencer drained and wrote its last snapshot")
 	}
 	return err
+}
+
+// perSecond is a rate-limit flag: N requests a second with bursts of 2N;
+// 0 (the default) leaves the API's default.
+type perSecond struct{ limit *redisstore.Limit }
+
+func (p perSecond) String() string {
+	if p.limit == nil || p.limit.Rate == 0 {
+		return "0"
+	}
+	return strconv.Itoa(p.limit.Rate)
+}
+
+func (p perSecond) Set(v string) error {
+	n, err := strconv.Atoi(v)
+	if err != nil || n < 0 {
+		return errors.New("not a whole number of requests a second")
+	}
+	*p.limit = redisstore.Limit{}
+	if n > 0 {
+		*p.limit = redisstore.Limit{Rate: n, Per: time.Second, Burst: 2 * n}
+	}
+	return nil
 }

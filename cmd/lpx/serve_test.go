@@ -25,6 +25,7 @@ import (
 	"github.com/lpx-exchange/lpx/exchange"
 	"github.com/lpx-exchange/lpx/internal/servicetest"
 	"github.com/lpx-exchange/lpx/store/filejournal"
+	"github.com/lpx-exchange/lpx/store/redisstore"
 )
 
 // syncBuffer is a bytes.Buffer the serving goroutine writes and the test reads.
@@ -123,10 +124,11 @@ func TestServeSettings(t *testing.T) {
 	t.Setenv("LPX_CONFIRMATIONS", "7")
 	t.Setenv("LPX_BATCH_SIZE", "64")
 	t.Setenv("LPX_LISTEN", "127.0.0.1:9999")
+	t.Setenv("LPX_IP_RATE", "1000")
 	fs := flag.NewFlagSet("t", flag.ContinueOnError)
 	var cfg node.Config
 	serveFlags(fs, &cfg)
-	if err := fs.Parse([]string{"--listen", "127.0.0.1:1"}); err != nil {
+	if err := fs.Parse([]string{"--listen", "127.0.0.1:1", "--key-rate", "5000"}); err != nil {
 		t.Fatal(err)
 	}
 	if err := setFromEnv(fs); err != nil {
@@ -134,6 +136,18 @@ func TestServeSettings(t *testing.T) {
 	}
 	if cfg.Confirmations != 7 || cfg.Exchange.MaxBatch != 64 || cfg.Listen != "127.0.0.1:1" {
 		t.Fatalf("confirmations %d, batch %d, listen %s", cfg.Confirmations, cfg.Exchange.MaxBatch, cfg.Listen)
+	}
+	if want := (redisstore.Limit{Rate: 5000, Per: time.Second, Burst: 10000}); cfg.API.KeyLimit != want {
+		t.Fatalf("--key-rate 5000: %+v", cfg.API.KeyLimit)
+	}
+	if want := (redisstore.Limit{Rate: 1000, Per: time.Second, Burst: 2000}); cfg.API.IPLimit != want {
+		t.Fatalf("LPX_IP_RATE=1000: %+v", cfg.API.IPLimit)
+	}
+	bad := flag.NewFlagSet("t", flag.ContinueOnError)
+	bad.SetOutput(io.Discard)
+	serveFlags(bad, &node.Config{})
+	if err := bad.Parse([]string{"--key-rate", "-3"}); err == nil {
+		t.Fatal("--key-rate -3 accepted")
 	}
 	t.Setenv("LPX_SNAPSHOT_INTERVAL", "soon")
 	if code := runServe(nil, io.Discard, io.Discard); code != 2 {
