@@ -333,12 +333,8 @@ func (s *Burner) follow(ctx context.Context, head *types.Header, b Burn, res *Bu
 // broadcast sends the stored burn; the node's refusal is logged, not
 // returned: the receipt decides, and the next pass sends it again.
 func (s *Burner) broadcast(ctx context.Context, b Burn, tx *types.Transaction, again bool, res *BurnerResult) error {
-	if err := s.Chain.SendTransaction(ctx, tx); err != nil {
-		if ctx.Err() != nil {
-			return ctx.Err()
-		}
-		s.logger().Warn("burn broadcast refused (waiting for its receipt)", "burn", b.ID, "tx", tx.Hash(), "nonce", tx.Nonce(), "err", err)
-		return nil
+	if sent, err := sendStored(ctx, s.Chain, tx, s.logger(), "burn", "burn", b.ID); !sent {
+		return err
 	}
 	res.Broadcast++
 	if again {

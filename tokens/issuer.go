@@ -295,13 +295,8 @@ func (s *Issuer) follow(ctx context.Context, head *types.Header, is Issuance, re
 // broadcast sends the stored mint. The node's refusal is logged, not
 // returned: the receipt decides, and the next pass sends it again.
 func (s *Issuer) broadcast(ctx context.Context, is Issuance, tx *types.Transaction, again bool, res *IssuerResult) error {
-	if err := s.Chain.SendTransaction(ctx, tx); err != nil {
-		if ctx.Err() != nil {
-			return ctx.Err()
-		}
-		s.logger().Warn("issuance mint broadcast refused (waiting for its receipt)", "brand", is.Brand, "reference", is.Reference,
-			"tx", tx.Hash(), "nonce", tx.Nonce(), "err", err)
-		return nil
+	if sent, err := sendStored(ctx, s.Chain, tx, s.logger(), "issuance mint", "brand", is.Brand, "reference", is.Reference); !sent {
+		return err
 	}
 	res.Broadcast++
 	if again {

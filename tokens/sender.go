@@ -311,12 +311,8 @@ func (s *Sender) follow(ctx context.Context, head *types.Header, w Withdrawal, r
 // sent. The node's refusal is logged, not returned: the receipt decides,
 // and the next pass broadcasts the same transaction again.
 func (s *Sender) broadcast(ctx context.Context, w Withdrawal, tx *types.Transaction, again bool, res *SenderResult) error {
-	if err := s.Chain.SendTransaction(ctx, tx); err != nil {
-		if ctx.Err() != nil {
-			return ctx.Err()
-		}
-		s.logger().Warn("withdrawal broadcast refused (waiting for its receipt)", "withdrawal", w.ID, "tx", tx.Hash(), "nonce", tx.Nonce(), "err", err)
-		return nil
+	if sent, err := sendStored(ctx, s.Chain, tx, s.logger(), "withdrawal", "withdrawal", w.ID); !sent {
+		return err
 	}
 	res.Broadcast++
 	if again {
@@ -348,6 +344,24 @@ func (s *Sender) logger() *slog.Logger {
 		return slog.Default()
 	}
 	return s.Log
+}
+
+// sendStored broadcasts an outbox's stored transaction. The node's
+// refusal is logged with attrs, not returned: the receipt decides, and the
+// next pass sends the same bytes again. It reports whether the node took
+// it; the error is only the context's.
+func sendStored(ctx context.Context, chain interface {
+	SendTransaction(context.Context, *types.Transaction) error
+}, tx *types.Transaction, log *slog.Logger, what string, attrs ...any) (bool, error) {
+	err := chain.SendTransaction(ctx, tx)
+	if err == nil {
+		return true, nil
+	}
+	if ctx.Err() != nil {
+		return false, ctx.Err()
+	}
+	log.Warn(what+" broadcast refused (waiting for its receipt)", append(attrs, "tx", tx.Hash(), "nonce", tx.Nonce(), "err", err)...)
+	return false, nil
 }
 
 // receiptFetcher reads receipts; every outbox's Chain is one.

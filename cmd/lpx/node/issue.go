@@ -116,20 +116,15 @@ func (n *Node) Issuance(ctx context.Context, brand uint32, reference string) (sq
 // pass of the withdrawal sender, then of the issuer, then of the supply
 // reporter, one after the other (the sender and the issuer sign with the
 // same key and must never pick nonces at the same time), until ctx ends.
-// The sender's outbox is given the issuances' nonces too.
+// Each outbox's NextNonce is vaultNextNonce, over all three.
 func (n *Node) runVault(ctx context.Context, sender *tokens.Sender) {
 	now := func() int64 { return time.Now().UnixNano() }
-	sender.Store = issuanceNonces{SenderStore: sender.Store, DB: n.SQL}
 	issuer := &tokens.Issuer{
 		Chain: n.Chain, Store: IssuanceStore{DB: n.SQL, Now: now, ChainID: n.ChainID},
 		Crediter: EngineIssuer{Submit: n.Sequencer.Submit},
 		Key:      n.vaultKey, ChainID: new(big.Int).SetUint64(n.ChainID),
 		Confirmations: n.cfg.Confirmations, Log: n.log,
 	}
-	// Burns sign with the vault key too: every outbox's NextNonce counts
-	// the burns' nonces (programs.go).
-	sender.Store = burnNonces{SenderStore: sender.Store, DB: n.SQL}
-	issuer.Store = burnIssuerNonces{IssuerStore: issuer.Store, DB: n.SQL}
 	burner := &tokens.Burner{
 		Chain: n.Chain, Store: BurnStore{DB: n.SQL, Now: now, ChainID: n.ChainID},
 		Key: n.vaultKey, ChainID: new(big.Int).SetUint64(n.ChainID),
@@ -164,27 +159,6 @@ func (n *Node) runVault(ctx context.Context, sender *tokens.Sender) {
 		case <-t.C:
 		}
 	}
-}
-
-// issuanceNonces gives the withdrawal sender's NextNonce the nonces the
-// issuances were signed with as well: both sign with the vault key.
-type issuanceNonces struct {
-	tokens.SenderStore
-	DB *sqlstore.DB
-}
-
-// NextNonce is the larger of the withdrawals' and the issuances' next
-// nonce.
-func (s issuanceNonces) NextNonce(ctx context.Context, chainID uint64) (uint64, error) {
-	w, err := s.SenderStore.NextNonce(ctx, chainID)
-	if err != nil {
-		return 0, err
-	}
-	i, err := s.DB.NextIssuanceNonce(ctx)
-	if err != nil {
-		return 0, err
-	}
-	return max(w, i), nil
 }
 
 // IssuanceStore is the issuer's outbox in the SQL database: the issuances
@@ -259,18 +233,9 @@ func issuanceBefore(a, b sqlstore.Issuance) bool {
 	return a.Reference < b.Reference
 }
 
-// NextNonce is the larger of the withdrawals' and the issuances' next
-// vault nonce on ChainID.
+// NextNonce is the vault's next nonce on ChainID (vaultNextNonce).
 func (s IssuanceStore) NextNonce(ctx context.Context) (uint64, error) {
-	w, err := s.DB.NextNonce(ctx, s.ChainID)
-	if err != nil {
-		return 0, err
-	}
-	i, err := s.DB.NextIssuanceNonce(ctx)
-	if err != nil {
-		return 0, err
-	}
-	return max(w, i), nil
+	return vaultNextNonce(ctx, s.DB, s.ChainID)
 }
 
 // MarkMinting stores the signed mint of a pending issuance.

@@ -324,18 +324,9 @@ func (s BurnStore) toBurn(ctx context.Context, cache map[uint32]*sqlstore.TokenP
 	return b, nil
 }
 
-// NextNonce is the largest next vault nonce of the withdrawals, the
-// issuances and the burns on ChainID.
+// NextNonce is the vault's next nonce on ChainID (vaultNextNonce).
 func (s BurnStore) NextNonce(ctx context.Context) (uint64, error) {
-	w, err := IssuanceStore{DB: s.DB, ChainID: s.ChainID}.NextNonce(ctx)
-	if err != nil {
-		return 0, err
-	}
-	b, err := s.DB.NextBurnNonce(ctx)
-	if err != nil {
-		return 0, err
-	}
-	return max(w, b), nil
+	return vaultNextNonce(ctx, s.DB, s.ChainID)
 }
 
 // MarkBurning stores the signed burn of a pending batch.
@@ -367,45 +358,4 @@ func (s BurnStore) already(ctx context.Context, b tokens.Burn, err error, want s
 		return nil
 	}
 	return err
-}
-
-// burnNonces gives the withdrawal sender's NextNonce the burns' nonces as
-// well (the vault key signs all three outboxes).
-type burnNonces struct {
-	tokens.SenderStore
-	DB *sqlstore.DB
-}
-
-// NextNonce is the larger of the wrapped store's and the burns' next
-// nonce.
-func (s burnNonces) NextNonce(ctx context.Context, chainID uint64) (uint64, error) {
-	w, err := s.SenderStore.NextNonce(ctx, chainID)
-	if err != nil {
-		return 0, err
-	}
-	b, err := s.DB.NextBurnNonce(ctx)
-	if err != nil {
-		return 0, err
-	}
-	return max(w, b), nil
-}
-
-// burnIssuerNonces gives the issuer's NextNonce the burns' nonces as well.
-type burnIssuerNonces struct {
-	tokens.IssuerStore
-	DB *sqlstore.DB
-}
-
-// NextNonce is the larger of the wrapped store's and the burns' next
-// nonce.
-func (s burnIssuerNonces) NextNonce(ctx context.Context) (uint64, error) {
-	i, err := s.IssuerStore.NextNonce(ctx)
-	if err != nil {
-		return 0, err
-	}
-	b, err := s.DB.NextBurnNonce(ctx)
-	if err != nil {
-		return 0, err
-	}
-	return max(i, b), nil
 }

@@ -89,9 +89,30 @@ func (s SenderStore) Outstanding(ctx context.Context, chainID uint64, limit int)
 	return out, nil
 }
 
-// NextNonce is sqlstore's NextNonce.
+// NextNonce is the vault's next nonce on chainID: the withdrawals share
+// the vault key with the issuances and the burns (vaultNextNonce).
 func (s SenderStore) NextNonce(ctx context.Context, chainID uint64) (uint64, error) {
-	return s.DB.NextNonce(ctx, chainID)
+	return vaultNextNonce(ctx, s.DB, chainID)
+}
+
+// vaultNextNonce is the vault's next nonce as its SQL outboxes know it:
+// the largest next nonce of the withdrawals on chainID, the issuances and
+// the burns. All three sign with the vault key, one after the other
+// (Node.runVault), and each asks this.
+func vaultNextNonce(ctx context.Context, db *sqlstore.DB, chainID uint64) (uint64, error) {
+	w, err := db.NextNonce(ctx, chainID)
+	if err != nil {
+		return 0, err
+	}
+	i, err := db.NextIssuanceNonce(ctx)
+	if err != nil {
+		return 0, err
+	}
+	b, err := db.NextBurnNonce(ctx)
+	if err != nil {
+		return 0, err
+	}
+	return max(w, i, b), nil
 }
 
 // MarkSigned stores the signed transaction of a pending withdrawal.
